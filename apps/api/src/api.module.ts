@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
+import type { TurnoutConfig } from '@turnout/config';
+import { openDatabase } from '@turnout/database';
+import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { MetadataController } from './metadata/metadata.controller';
+import { START_WORKFLOW_HANDLER } from './workflows/start-workflow.handler';
+import { WorkflowController } from './workflows/workflow.controller';
+import { HealthController } from './operations/health.controller';
+import { MetricsController } from './operations/metrics.controller';
+import { TokenController } from './operations/token.controller';
+import { HttpWorkerTasks } from './tasks/http-worker-tasks';
+import { TaskQueueBroker } from './tasks/task-queue-broker';
+import { TasksController } from './tasks/tasks.controller';
+
+@Module({})
+export class ApiModule {
+  static register(config: TurnoutConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [MetadataController, WorkflowController, TasksController, TokenController, HealthController, MetricsController],
+      providers: [
+        { provide: TURNOUT_CONFIG, useValue: config },
+        { provide: DATA_SOURCE, useFactory: () => openDatabase(config.databaseUrl, { poolSize: 20 }) },
+        {
+          provide: 'DATA_SOURCE_CLOSER',
+          inject: [DATA_SOURCE],
+          useFactory: (db: DataSource) => ({ onApplicationShutdown: () => db.destroy() }),
+        },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        START_WORKFLOW_HANDLER,
+        TaskQueueBroker,
+        HttpWorkerTasks,
+      ],
+    };
+  }
+}

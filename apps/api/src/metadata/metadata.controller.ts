@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { type WorkflowDef, validateTaskDefs, validateWorkflowDef } from '@turnout/domain';
+import { findWorkflowDefinition, listWorkflowDefinitions, saveTaskDefinitions, saveWorkflowDefinition } from '@turnout/metadata';
+import { Conflict, InvalidInput, NotFound } from '../http/api-errors';
+import { DATA_SOURCE } from '../api.tokens';
+
+/** Conductor's metadata API: task and workflow definitions. */
+@Controller('metadata')
+export class MetadataController {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  @Post('taskdefs')
+  @HttpCode(200)
+  async registerTaskDefs(@Body() body: unknown): Promise<void> {
+    const defs = validateTaskDefs(body);
+    if (!defs.ok) throw new InvalidInput(defs.errors);
+    await saveTaskDefinitions(this.db, defs.value);
+  }
+
+  /** Creates a definition; an existing (name, version) is a 409 unless `overwrite=true`. */
+  @Post('workflow')
+  @HttpCode(200)
+  async createWorkflowDef(@Body() body: unknown, @Query('overwrite') overwrite?: string): Promise<void> {
+    const def = validateWorkflowDef(body);
+    if (!def.ok) throw new InvalidInput(def.errors);
+    const saved = await saveWorkflowDefinition(this.db, def.value, overwrite === 'true');
+    if (!saved) throw new Conflict(`Workflow with ${def.value.name}.${def.value.version} already exists!`);
+  }
+
+  /** Creates or replaces a list of definitions, all validated before any is stored. */
+  @Put('workflow')
+  @HttpCode(200)
+  async updateWorkflowDefs(@Body() body: unknown): Promise<void> {
+    if (!Array.isArray(body) || body.length === 0) {
+      throw new InvalidInput([{ field: 'body', reason: 'must be a non-empty JSON array of workflow definitions' }]);
+    }
+    const defs: WorkflowDef[] = [];
+    for (const [index, raw] of body.entries()) {
+      const def = validateWorkflowDef(raw, `[${index}]`);
+      if (!def.ok) throw new InvalidInput(def.errors);
+      defs.push(def.value);
+    }
+    await this.db.transaction(async (manager) => {
+      for (const def of defs) await saveWorkflowDefinition(manager, def, true);
+    });
+  }
+
+  /** Every definition, every version. */
+  @Get('workflow')
+  listWorkflowDefs(): Promise<WorkflowDef[]> {
+    return listWorkflowDefinitions(this.db);
+  }
+
+  @Get('workflow/:name')
+  async getWorkflowDef(@Param('name') name: string, @Query('version') version?: string): Promise<WorkflowDef> {
+    const parsedVersion = parseVersion(version);
+    const def = await findWorkflowDefinition(this.db, name, parsedVersion);
+    if (def === undefined) throw new NotFound(`No such workflow found by name: ${name}, version: ${parsedVersion ?? null}`);
+    return def;
+  }
+}
+
+export function parseVersion(version: string | undefined, field = 'version'): number | undefined {
+  if (version === undefined || version === '') return undefined;
+  const value = Number(version);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInput([{ field, reason: 'must be a whole number, 1 or more' }]);
+  return value;
+}

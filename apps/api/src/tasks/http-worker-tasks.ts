@@ -1,0 +1,176 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import {
+  DomainError,
+  type FieldError,
+  type WorkflowEvent,
+  decide,
+  evolve,
+  isNoDomain,
+  nameProblem,
+  taskQueueName,
+  workflowStreamId,
+} from '@turnout/domain';
+import { VersionConflictError, appendToStream } from '@turnout/event-store';
+import { type TaskResult, validateTaskResult } from '@turnout/messaging';
+import { recordTaskQueues } from '@turnout/metadata';
+import { loadWorkflow, recordTaskLease, releaseTaskLease } from '@turnout/workflow-runs';
+import { DATA_SOURCE } from '../api.tokens';
+import { InvalidInput, NotFound } from '../http/api-errors';
+import { type ConductorTask, conductorTask } from '../workflows/conductor-task';
+import { type TakenMessage, TaskQueueBroker } from './task-queue-broker';
+
+// A poll counts as a heartbeat; one write a second per worker is plenty for presence.
+const SIGHTING_EVERY_MS = 1_000;
+const LONG_POLL_STEP_MS = 50;
+const MAX_HOLD_ATTEMPTS = 10;
+
+export interface PollRequest {
+  taskType: string;
+  workerId: string | null;
+  domain: string | null;
+  count: number;
+  timeoutMs: number;
+}
+
+/**
+ * Conductor's HTTP worker protocol on top of the task queues: a poll takes
+ * messages off `<taskType>[@<domain>]`, holds each task for its worker
+ * (lease first, then TaskStarted, then ack: a crash at any step loses nothing),
+ * and a result goes to the router like any worker's.
+ */
+@Injectable()
+export class HttpWorkerTasks {
+  private readonly lastSighting = new Map<string, number>();
+  private readonly knownQueues = new Set<string>();
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly broker: TaskQueueBroker,
+  ) {}
+
+  /** Checks the query of a poll; refuses a domain list or NO_DOMAIN as a worker's domain. */
+  static pollRequest(taskType: string, query: { workerid?: string; domain?: string; count?: string; timeout?: string }): PollRequest {
+    const errors: FieldError[] = [];
+    const taskTypeProblem = nameProblem(taskType);
+    if (taskTypeProblem !== null) errors.push({ field: 'taskType', reason: taskTypeProblem });
+    const domain = query.domain === undefined || query.domain.trim() === '' ? null : query.domain;
+    if (domain !== null) {
+      if (isNoDomain(domain.trim())) errors.push({ field: 'domain', reason: 'leave it out to poll the default queue (NO_DOMAIN belongs in a workflow map)' });
+      else {
+        const problem = nameProblem(domain);
+        if (problem !== null) errors.push({ field: 'domain', reason: `a worker polls exactly one domain: ${problem}` });
+      }
+    }
+    const count = query.count === undefined ? 1 : Number(query.count);
+    if (!Number.isInteger(count) || count < 1 || count > 1000) errors.push({ field: 'count', reason: 'must be a whole number from 1 to 1000' });
+    const timeoutMs = query.timeout === undefined ? 100 : Number(query.timeout);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 60_000) errors.push({ field: 'timeout', reason: 'must be a whole number of ms from 0 to 60000' });
+    if (errors.length > 0) throw new InvalidInput(errors);
+    return { taskType, domain, workerId: query.workerid?.trim() || null, count, timeoutMs };
+  }
+
+  async poll(request: PollRequest): Promise<ConductorTask[]> {
+    this.sighted(request);
+    const queueName = taskQueueName(request.taskType, request.domain);
+    if (!this.knownQueues.has(queueName)) {
+      await recordTaskQueues(this.db, [queueName]);
+      this.knownQueues.add(queueName);
+    }
+    const deadline = Date.now() + request.timeoutMs;
+    const tasks: ConductorTask[] = [];
+    for (;;) {
+      while (tasks.length < request.count) {
+        const message = await this.broker.take(queueName);
+        if (message === null) break;
+        let task: ConductorTask | null;
+        try {
+          task = await this.hold(message, request.workerId);
+        } catch (error) {
+          message.requeue();
+          throw error;
+        }
+        if (task !== null) tasks.push(task);
+      }
+      const remaining = deadline - Date.now();
+      if (tasks.length > 0 || remaining <= 0) return tasks;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(LONG_POLL_STEP_MS, remaining)));
+    }
+  }
+
+  /** Takes a TaskResult from an HTTP worker: 400 when malformed, 404 for a task Turnout does not know. */
+  async submit(body: unknown): Promise<{ taskId: string; domain: string | null; taskType: string } | { inProgress: string }> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InvalidInput([{ field: 'body', reason: 'must be a TaskResult object' }]);
+    }
+    const record = body as Record<string, unknown>;
+    // IN_PROGRESS is Conductor's "still working": the hold stands, nothing changes.
+    if (record.status === 'IN_PROGRESS' && typeof record.taskId === 'string') return { inProgress: record.taskId };
+    const parsed = validateTaskResult(record);
+    if (!parsed.ok) {
+      const [field, ...reason] = parsed.reason.split(': ');
+      throw new InvalidInput([{ field, reason: reason.join(': ') || parsed.reason }]);
+    }
+    const result: TaskResult = parsed.value;
+    const { state } = await loadWorkflow(this.db, result.workflowInstanceId);
+    const task = state.type === 'Empty' ? undefined : state.run.tasks.find((candidate) => candidate.taskId === result.taskId);
+    if (task === undefined) throw new NotFound(`No such task found by id: ${result.taskId} in workflow ${result.workflowInstanceId}`);
+    await this.broker.publishResult(result);
+    await releaseTaskLease(this.db, result.taskId);
+    return { taskId: result.taskId, domain: task.domain, taskType: task.taskType };
+  }
+
+  private async hold(message: TakenMessage, workerId: string | null): Promise<ConductorTask | null> {
+    let body: { taskId?: unknown; workflowInstanceId?: unknown };
+    try {
+      body = JSON.parse(message.content.toString('utf8'));
+    } catch (error) {
+      await message.deadLetter(`body is not JSON: ${(error as Error).message}`);
+      return null;
+    }
+    if (typeof body.taskId !== 'string' || typeof body.workflowInstanceId !== 'string') {
+      await message.deadLetter('taskId and workflowInstanceId must be strings');
+      return null;
+    }
+    const { taskId, workflowInstanceId: workflowId } = body;
+    for (let attempt = 1; ; attempt += 1) {
+      const { state, version } = await loadWorkflow(this.db, workflowId);
+      let events: WorkflowEvent[];
+      try {
+        events = decide({ type: 'StartTask', data: { taskId, workerId, now: Date.now() } }, state);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        await message.deadLetter(`${error.code}: ${error.message}`);
+        return null;
+      }
+      // Held or ended already (a redelivered message): drop it, poll on.
+      if (events.length === 0) {
+        message.ack();
+        return null;
+      }
+      const [started] = events as [Extract<WorkflowEvent, { type: 'TaskStarted' }>];
+      await recordTaskLease(this.db, { taskId, workflowId, dueAt: started.data.responseTimeoutAt });
+      try {
+        await appendToStream(this.db, workflowStreamId(workflowId), version, events);
+      } catch (error) {
+        if (error instanceof VersionConflictError && attempt < MAX_HOLD_ATTEMPTS) continue;
+        throw error;
+      }
+      message.ack();
+      const held = evolve(state, started);
+      if (held.type === 'Empty') throw new Error('unreachable: a started task belongs to a run');
+      return conductorTask(held.run, held.run.tasks.find((task) => task.taskId === taskId)!);
+    }
+  }
+
+  private sighted(request: PollRequest): void {
+    const workerId = request.workerId ?? 'anonymous';
+    const key = `${request.taskType}\u0000${request.domain ?? ''}\u0000${workerId}`;
+    const now = Date.now();
+    if (now - (this.lastSighting.get(key) ?? 0) < SIGHTING_EVERY_MS) return;
+    this.lastSighting.set(key, now);
+    void this.broker
+      .publishHeartbeat({ taskType: request.taskType, domain: request.domain, workerId, at: now, transport: 'http' })
+      .catch(() => this.lastSighting.delete(key));
+  }
+}

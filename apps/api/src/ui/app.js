@@ -1,0 +1,39 @@
+/**
+ * Hash routing between the three views: #/queues, #/run, #/execution/<id>.
+ * A view is `render(container, params)` and may return a function that stops
+ * whatever it keeps running (refresh timers), called when the view is left.
+ */
+import { h } from './dom.js';
+import { renderQueues } from './views/queues.js';
+import { renderRun } from './views/run.js';
+import { renderExecution } from './views/execution.js';
+
+const routes = [
+  { name: 'queues', pattern: /^#\/queues\/?$/, render: renderQueues },
+  { name: 'run', pattern: /^#\/run\/?$/, render: renderRun },
+  { name: 'execution', pattern: /^#\/execution(?:\/([^/]+))?\/?$/, render: (container, [id]) => renderExecution(container, id === undefined ? undefined : decodeURIComponent(id)) },
+];
+
+let stopCurrent = () => undefined;
+
+function route() {
+  const hash = location.hash === '' || location.hash === '#' || location.hash === '#/' ? '#/queues' : location.hash;
+  const match = routes.map((candidate) => ({ candidate, found: candidate.pattern.exec(hash) })).find(({ found }) => found !== null);
+  stopCurrent();
+  stopCurrent = () => undefined;
+  const container = document.getElementById('view');
+  container.replaceChildren();
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    link.classList.toggle('active', match !== undefined && link.dataset.nav === match.candidate.name);
+  }
+  if (match === undefined) {
+    container.append(h('section', { className: 'card' }, h('h1', {}, 'Not found'), h('p', {}, 'No page at ', h('code', {}, hash), '. ', h('a', { href: '#/queues' }, 'Task Queues'))));
+    return;
+  }
+  document.title = `Turnout · ${match.candidate.name === 'queues' ? 'Task Queues' : match.candidate.name === 'run' ? 'Run workflow' : 'Execution'}`;
+  const stop = match.candidate.render(container, match.found.slice(1));
+  if (typeof stop === 'function') stopCurrent = stop;
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DataSource } from 'typeorm';
+import {
+  type FieldError,
+  type TaskDef,
+  type WorkflowDef,
+  blueprintOf,
+  decide,
+  parseTaskToDomain,
+  validateWorkflowDef,
+  workflowStreamId,
+} from '@turnout/domain';
+import { BatchedAppender } from '@turnout/event-store';
+import { findTaskDefinitions, findWorkflowDefinitionWithTasks } from '@turnout/metadata';
+import { DATA_SOURCE } from '../api.tokens';
+import { InvalidInput, NotFound } from '../http/api-errors';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Conductor's StartWorkflowRequest, checked field by field before anything is appended. */
+export class StartWorkflowHandler {
+  // Concurrent starts share one insert and one commit.
+  private readonly appender: BatchedAppender;
+
+  constructor(private readonly db: DataSource) {
+    this.appender = new BatchedAppender(db);
+  }
+
+  async start(request: unknown): Promise<string> {
+    if (!isRecord(request)) throw new InvalidInput([{ field: 'body', reason: 'must be a StartWorkflowRequest object' }]);
+    const errors: FieldError[] = [];
+    if (typeof request.name !== 'string' || request.name.trim() === '') errors.push({ field: 'name', reason: 'must be a non-empty string' });
+    if (request.version !== undefined && request.version !== null && !(Number.isInteger(request.version) && (request.version as number) >= 1)) {
+      errors.push({ field: 'version', reason: 'must be a whole number, 1 or more' });
+    }
+    if (request.input !== undefined && request.input !== null && !isRecord(request.input)) {
+      errors.push({ field: 'input', reason: 'must be an object' });
+    }
+    if (request.correlationId !== undefined && request.correlationId !== null && typeof request.correlationId !== 'string') {
+      errors.push({ field: 'correlationId', reason: 'must be a string' });
+    }
+    if (errors.length > 0) throw new InvalidInput(errors);
+
+    const { definition, taskDefs } = await this.definitionFor(request);
+    const taskTypes = definition.tasks.map((task) => task.name);
+    const taskToDomain = parseTaskToDomain(request.taskToDomain, taskTypes);
+    if (!taskToDomain.ok) throw new InvalidInput(taskToDomain.errors);
+
+    const workflowId = randomUUID();
+    const events = decide(
+      {
+        type: 'StartWorkflow',
+        data: {
+          workflowId,
+          blueprint: blueprintOf(definition, taskDefs),
+          input: (request.input as Record<string, unknown> | undefined) ?? {},
+          taskToDomain: taskToDomain.value,
+          correlationId: (request.correlationId as string | undefined) ?? null,
+          now: Date.now(),
+        },
+      },
+      { type: 'Empty' },
+    );
+    await this.appender.append(workflowStreamId(workflowId), 0, events);
+    return workflowId;
+  }
+
+  private async definitionFor(request: Record<string, unknown>): Promise<{ definition: WorkflowDef; taskDefs: Map<string, TaskDef> }> {
+    if (request.workflowDef !== undefined && request.workflowDef !== null) {
+      const embedded = validateWorkflowDef(request.workflowDef, 'workflowDef');
+      if (!embedded.ok) throw new InvalidInput(embedded.errors);
+      return { definition: embedded.value, taskDefs: await findTaskDefinitions(this.db, embedded.value.tasks.map((task) => task.name)) };
+    }
+    const name = request.name as string;
+    const version = (request.version as number | null | undefined) ?? undefined;
+    const stored = await findWorkflowDefinitionWithTasks(this.db, name, version);
+    if (stored === undefined) throw new NotFound(`No such workflow found by name: ${name}, version: ${version ?? null}`);
+    return stored;
+  }
+}
+
+export const START_WORKFLOW_HANDLER = {
+  provide: StartWorkflowHandler,
+  inject: [DATA_SOURCE],
+  useFactory: (db: DataSource) => new StartWorkflowHandler(db),
+};

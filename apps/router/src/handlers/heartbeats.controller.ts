@@ -1,0 +1,32 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { ConsumeMessage } from 'amqplib';
+import type { DataSource } from 'typeorm';
+import { ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat } from '@turnout/messaging';
+import { BatchedSightingRecorder } from '@turnout/presence';
+import { WorkerPresenceService } from '../presence/worker-presence.service';
+import { DATA_SOURCE } from '../router.tokens';
+import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
+
+/** Worker heartbeats feed the presence projection (and this router's snapshot at once). */
+@Controller()
+export class HeartbeatsController {
+  private readonly sightings: Record<WorkerTransport, BatchedSightingRecorder>;
+
+  constructor(
+    @Inject(DATA_SOURCE) db: DataSource,
+    private readonly presence: WorkerPresenceService,
+  ) {
+    this.sightings = { amqp: new BatchedSightingRecorder(db, 'amqp'), http: new BatchedSightingRecorder(db, 'http') };
+  }
+
+  @EventPattern(ROUTER_HEARTBEATS_QUEUE)
+  async onHeartbeat(@Payload() message: ConsumeMessage): Promise<MessageOutcome> {
+    const parsed = parseHeartbeat(message.content);
+    if (!parsed.ok) return deadLetter(parsed.reason);
+    // Apply first: once a sighting is visible in Postgres, this router routes by it.
+    this.presence.apply(parsed.value.sighting);
+    await this.sightings[parsed.value.transport].record(parsed.value.sighting);
+    return ACK;
+  }
+}

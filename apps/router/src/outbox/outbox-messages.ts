@@ -1,0 +1,54 @@
+import type { OutgoingMessage, StoredEvent } from '@turnout/event-store';
+import type { WorkflowEvent } from '@turnout/domain';
+import { EVENTS_EXCHANGE, PUBLISHED_EVENT_TYPES, taskMessageOf, taskMessageProperties } from '@turnout/messaging';
+
+/** The wire form of an event on EVENTS_EXCHANGE. */
+export interface PublishedEvent {
+  streamId: string;
+  streamVersion: number;
+  globalPosition: string;
+  type: string;
+  data: unknown;
+}
+
+/**
+ * What the relay publishes for a committed event: a lifecycle event on the
+ * events exchange, and for TaskScheduled the task message in its queue.
+ */
+export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
+  const messages: OutgoingMessage[] = [];
+  if (PUBLISHED_EVENT_TYPES.has(event.type)) messages.push(publishedEventMessage(event));
+  const workflowEvent = { type: event.type, data: event.data } as WorkflowEvent;
+  if (workflowEvent.type === 'TaskScheduled') {
+    const task = taskMessageOf(workflowEvent.data);
+    messages.push({
+      exchange: '',
+      routingKey: workflowEvent.data.queueName,
+      content: Buffer.from(JSON.stringify(task)),
+      options: taskMessageProperties(task),
+      assertQueue: workflowEvent.data.queueName,
+    });
+  }
+  return messages;
+}
+
+function publishedEventMessage(event: StoredEvent): OutgoingMessage {
+  const published: PublishedEvent = {
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    globalPosition: event.globalPosition,
+    type: event.type,
+    data: event.data,
+  };
+  return {
+    exchange: EVENTS_EXCHANGE,
+    routingKey: event.type,
+    content: Buffer.from(JSON.stringify(published)),
+    options: {
+      messageId: `${event.streamId}:${event.streamVersion}`,
+      type: event.type,
+      contentType: 'application/json',
+      persistent: true,
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { TurnoutConfig } from '@turnout/config';
+import { openDatabase } from '@turnout/database';
+import { HeartbeatsController } from './handlers/heartbeats.controller';
+import { TaskLeaseSweeper } from './handlers/task-lease-sweeper';
+import { WORKFLOW_COMMANDS } from './handlers/workflow-commands.provider';
+import { TaskResultsController } from './handlers/task-results.controller';
+import { WorkflowEventsController } from './handlers/workflow-events.controller';
+import { RoutingMetrics } from './metrics/routing-metrics.service';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { WorkerPresenceService } from './presence/worker-presence.service';
+import { DATA_SOURCE, TURNOUT_CONFIG } from './router.tokens';
+
+@Module({})
+export class RouterModule {
+  static register(config: TurnoutConfig): DynamicModule {
+    return {
+      module: RouterModule,
+      controllers: [WorkflowEventsController, TaskResultsController, HeartbeatsController],
+      providers: [
+        { provide: TURNOUT_CONFIG, useValue: config },
+        {
+          provide: DATA_SOURCE,
+          useFactory: () => openDatabase(config.databaseUrl, { poolSize: 20 }),
+        },
+        {
+          provide: 'DATA_SOURCE_CLOSER',
+          inject: [DATA_SOURCE],
+          useFactory: (db: DataSource) => ({ onApplicationShutdown: () => db.destroy() }),
+        },
+        WORKFLOW_COMMANDS,
+        WorkerPresenceService,
+        OutboxRelayService,
+        TaskLeaseSweeper,
+        RoutingMetrics,
+      ],
+    };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * What a benchmark run stands on: a fresh database and RabbitMQ vhost of its
+ * own, and Turnout's api and router as processes started from the built entry
+ * points, with the router's resident memory sampled throughout.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..', '..');
+
+export interface BenchEnvironment {
+  databaseUrl: string;
+  amqpUrl: string;
+  apiUrl: string;
+  routerMaxRssMb(): number;
+  routerRssMb(): number;
+  stop(): Promise<void>;
+}
+
+async function freshDatabase(baseUrl: string, name: string): Promise<string> {
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists "${name}" with (force)`);
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function freshVhost(baseUrl: string, vhost: string): Promise<string> {
+  try {
+    await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]).catch(() => undefined);
+    await run('rabbitmqctl', ['-q', 'add_vhost', vhost]);
+    await run('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, new URL(baseUrl).username || 'guest', '.*', '.*', '.*']);
+  } catch {
+    console.warn(`rabbitmqctl unavailable: the benchmark shares the vhost of ${baseUrl}`);
+    return baseUrl;
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${vhost}`;
+  return url.toString();
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, readyLine: string): Promise<ChildProcess> {
+  // BENCH_PROFILE=/some/dir writes a V8 CPU profile of each process there, to find where the time goes.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...profile, join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each process's log goes to bench/results/<name>.log, for a run that goes wrong.
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    const log = createWriteStream(join(ROOT, 'bench', 'results', `${name}.log`));
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(readyLine)) resolve(child);
+      if (output.length > 100_000) output = output.slice(-10_000);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stderr.write(`[${name}] ${chunk}`);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready:\n${output}`)));
+  });
+}
+
+export async function startBenchEnvironment(): Promise<BenchEnvironment> {
+  const databaseUrl = await freshDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'turnout_bench');
+  const amqpUrl = await freshVhost(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', 'turnout_bench');
+  const port = 18_500 + Math.floor(Math.random() * 1000);
+  const env = { ...process.env, DATABASE_URL: databaseUrl, AMQP_URL: amqpUrl, PORT: String(port), LOG_LEVEL: 'warn', NO_COLOR: '1', ROUTER_METRICS_PORT: '0' };
+  // Migrate once before both start, so neither waits on the other's lock.
+  await run(process.execPath, [join(ROOT, 'dist/apps/router/apps/router/src/migrate.js')], { env });
+  const router = await startProcess('router', 'dist/apps/router/apps/router/src/main.js', { ...env, LOG_LEVEL: 'log' }, 'router started');
+  const api = await startProcess('api', 'dist/apps/api/apps/api/src/main.js', { ...env, LOG_LEVEL: 'log' }, 'api listening on');
+  let maxRss = rssMb(router.pid!);
+  const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMb(router.pid!))), 250);
+  return {
+    databaseUrl,
+    amqpUrl,
+    apiUrl: `http://127.0.0.1:${port}`,
+    routerMaxRssMb: () => Math.max(maxRss, rssMb(router.pid!)),
+    routerRssMb: () => rssMb(router.pid!),
+    async stop() {
+      clearInterval(sampler);
+      for (const child of [api, router]) {
+        child.removeAllListeners('exit');
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}

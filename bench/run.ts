@@ -1,0 +1,185 @@
+/**
+ * `npm run bench [-- --quick]`: Turnout's throughput and latency beside the raw
+ * broker on the same machine, in one run. Prints a table and writes
+ * bench/results/latest.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { TaskWorker } from '@turnout/worker';
+import { measureBrokerBaseline } from './baseline-broker';
+import { startBenchEnvironment } from './bench-environment';
+import { publishHeartbeats } from './heartbeat-load';
+import { measureRoutingDecision } from './routing-scale';
+import { ArrivalClock, CompletionWatcher, registerWorkflow, runClosedLoop, runOpenLoop, startWorkflow } from './workflow-load';
+
+const quick = process.argv.includes('--quick');
+const plan = quick
+  ? { baselineMessages: 20_000, oneTaskMs: 10_000, latencyMs: 8_000, thirteenTaskMs: 15_000, heartbeatRounds: 2, decisionIterations: 200_000 }
+  : { baselineMessages: 100_000, oneTaskMs: 30_000, latencyMs: 20_000, thirteenTaskMs: 60_000, heartbeatRounds: 10, decisionIterations: 1_000_000 };
+const ONE_TASK_CONCURRENCY = 64;
+const THIRTEEN_TASK_CONCURRENCY = 128;
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  log(`${quick ? 'quick' : 'full'} run on ${cpus().length} cores, ${round(totalmem() / 2 ** 30)} GiB`);
+  const env = await startBenchEnvironment();
+  const workers: TaskWorker<any, any>[] = [];
+  const watcher = new CompletionWatcher();
+  try {
+    await watcher.start(env.amqpUrl);
+
+    log(`baseline: ${plan.baselineMessages} persistent messages, publisher confirms, consumer acks`);
+    const baseline = await measureBrokerBaseline(env.amqpUrl, plan.baselineMessages);
+    log(`baseline: ${round(baseline.msgsPerSec)} msgs/s`);
+
+    // One-task workflows routed by a map to the `fast` pool.
+    const receipts = new ArrivalClock();
+    await registerWorkflow(env.apiUrl, 'bench_one_task', ['bench_one']);
+    for (let i = 0; i < 2; i += 1) {
+      const worker = new TaskWorker({
+        amqpUrl: env.amqpUrl,
+        taskType: 'bench_one',
+        domain: 'fast',
+        concurrency: 100,
+        execute: (task) => {
+          receipts.arrived(task.workflowInstanceId);
+          return { n: 1 };
+        },
+      });
+      await worker.start();
+      workers.push(worker);
+    }
+    const startOne = () => startWorkflow(env.apiUrl, { name: 'bench_one_task', input: { n: 1 }, taskToDomain: { bench_one: 'fast,NO_DOMAIN' } });
+    log(`one-task workflows: ${ONE_TASK_CONCURRENCY} concurrent starters for ${plan.oneTaskMs / 1000} s`);
+    const oneTask = await runClosedLoop({
+      concurrency: ONE_TASK_CONCURRENCY,
+      durationMs: plan.oneTaskMs,
+      start: async () => {
+        const id = await startOne();
+        void receipts.arrival(id);
+        return id;
+      },
+      watcher,
+      progress: (done, ms) => log(`  ${done} completed in ${round(ms / 1000)} s`),
+    });
+    const oneTaskPerSec = oneTask.completed / oneTask.seconds;
+    log(`one-task: ${round(oneTaskPerSec)} workflows/s`);
+
+    const rate = Math.max(1, Math.floor(oneTaskPerSec / 2));
+    log(`latency at half that load: ${rate} starts/s for ${plan.latencyMs / 1000} s`);
+    const latency = await runOpenLoop({ ratePerSec: rate, durationMs: plan.latencyMs, start: startOne, watcher, receipts });
+    log(
+      `  start→receipt p50 ${round(latency.startToReceipt.percentile(50))} p95 ${round(latency.startToReceipt.percentile(95))} p99 ${round(latency.startToReceipt.percentile(99))} ms; ` +
+        `start→completed p99 ${round(latency.startToCompleted.percentile(99))} ms`,
+    );
+
+    // Thirteen-task workflows, the shape of Conductor's published load test.
+    const thirteenTypes = Array.from({ length: 13 }, (_, i) => `bench_step_${i + 1}`);
+    await registerWorkflow(env.apiUrl, 'bench_thirteen_tasks', thirteenTypes);
+    const stepWorkers: TaskWorker<any, any>[] = [];
+    for (const taskType of thirteenTypes) {
+      const worker = new TaskWorker({ amqpUrl: env.amqpUrl, taskType, domain: 'fast', concurrency: 64, execute: () => ({ n: 1 }) });
+      await worker.start();
+      stepWorkers.push(worker);
+      workers.push(worker);
+    }
+    const tasksDone = () => stepWorkers.reduce((sum, worker) => sum + worker.tasksCompleted, 0);
+    log(`thirteen-task workflows: ${THIRTEEN_TASK_CONCURRENCY} in flight for ${plan.thirteenTaskMs / 1000} s`);
+    const tasksBefore = tasksDone();
+    const thirteen = await runClosedLoop({
+      concurrency: THIRTEEN_TASK_CONCURRENCY,
+      durationMs: plan.thirteenTaskMs,
+      start: () => startWorkflow(env.apiUrl, { name: 'bench_thirteen_tasks', input: { n: 1 }, taskToDomain: { '*': 'fast,NO_DOMAIN' } }),
+      watcher,
+      progress: (done, ms) => log(`  ${done} workflows, ${tasksDone() - tasksBefore} tasks in ${round(ms / 1000)} s`),
+    });
+    const taskCompletionsPerSec = (tasksDone() - tasksBefore) / thirteen.seconds;
+    log(`thirteen-task: ${round(taskCompletionsPerSec)} task completions/s (${round(thirteen.completed / thirteen.seconds)} workflows/s)`);
+
+    // Routing at scale: 10,000 workers across 1,000 domains heartbeat into the real router.
+    log(`heartbeats: 10,000 workers across 1,000 domains, ${plan.heartbeatRounds} rounds`);
+    const rssBefore = env.routerRssMb();
+    const heartbeats = await publishHeartbeats(env.amqpUrl, { workers: 10_000, domains: 1_000, rounds: plan.heartbeatRounds, taskType: 'charge_card' });
+    const rssAfter = env.routerRssMb();
+    log(`heartbeats: ${round(heartbeats.perSec)}/s absorbed; router RSS ${round(rssBefore)} → ${round(rssAfter)} MB`);
+
+    const scales = [
+      measureRoutingDecision(1_000, 100, plan.decisionIterations),
+      measureRoutingDecision(10_000, 1_000, plan.decisionIterations),
+      measureRoutingDecision(100_000, 10_000, plan.decisionIterations),
+    ];
+    for (const figure of scales) log(`routing decision: ${round(figure.decisionMicros, 2)} µs at ${figure.workers} workers, ${figure.domains} domains`);
+    const atTarget = scales[1];
+
+    const results = {
+      when: new Date().toISOString(),
+      quick,
+      machine: { cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30) },
+      baseline: { msgsPerSec: round(baseline.msgsPerSec), messages: plan.baselineMessages },
+      oneTask: {
+        workflowsPerSec: round(oneTaskPerSec),
+        concurrency: ONE_TASK_CONCURRENCY,
+        latencyRatePerSec: rate,
+        p50StartToReceiptMs: round(latency.startToReceipt.percentile(50)),
+        p95StartToReceiptMs: round(latency.startToReceipt.percentile(95)),
+        p99StartToReceiptMs: round(latency.startToReceipt.percentile(99)),
+        p50StartToCompletedMs: round(latency.startToCompleted.percentile(50)),
+        p95StartToCompletedMs: round(latency.startToCompleted.percentile(95)),
+        p99StartToCompletedMs: round(latency.startToCompleted.percentile(99)),
+      },
+      thirteenTask: {
+        taskCompletionsPerSec: round(taskCompletionsPerSec),
+        workflowsPerSec: round(thirteen.completed / thirteen.seconds),
+        seconds: round(thirteen.seconds),
+        inFlight: THIRTEEN_TASK_CONCURRENCY,
+      },
+      routing: {
+        decisionMicros: round(atTarget.decisionMicros, 3),
+        workers: atTarget.workers,
+        domains: atTarget.domains,
+        fallbackDomains: 5,
+        scales: scales.map((figure) => ({ ...figure, decisionMicros: round(figure.decisionMicros, 3) })),
+        routerRssBeforeMb: round(rssBefore),
+        routerRssAfterMb: round(rssAfter),
+      },
+      heartbeats: { perSec: round(heartbeats.perSec), total: heartbeats.heartbeats },
+      router: { maxRssMb: round(env.routerMaxRssMb()) },
+      ratio: round(taskCompletionsPerSec / baseline.msgsPerSec, 3),
+    };
+    printTable(results);
+    const directory = join(__dirname, '..', '..', '..', 'bench', 'results');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    log(`figures written to bench/results/latest.json`);
+  } finally {
+    await Promise.allSettled(workers.map((worker) => worker.stop()));
+    await watcher.stop().catch(() => undefined);
+    await env.stop();
+  }
+}
+
+function printTable(results: any): void {
+  const rows: Array<[string, string, string]> = [
+    ['baseline: raw broker, confirms + acks', `${results.baseline.msgsPerSec} msgs/s`, 'the limit'],
+    ['one-task workflows', `${results.oneTask.workflowsPerSec} workflows/s`, 'target ≥ 1,000'],
+    [`  at ${results.oneTask.latencyRatePerSec}/s: start→receipt p50/p95/p99`, `${results.oneTask.p50StartToReceiptMs} / ${results.oneTask.p95StartToReceiptMs} / ${results.oneTask.p99StartToReceiptMs} ms`, 'p99 target < 25 ms'],
+    ['  start→completed p50/p95/p99', `${results.oneTask.p50StartToCompletedMs} / ${results.oneTask.p95StartToCompletedMs} / ${results.oneTask.p99StartToCompletedMs} ms`, ''],
+    ['thirteen-task workflows: task completions', `${results.thirteenTask.taskCompletionsPerSec} /s`, 'target ≥ 3,000'],
+    ['  ratio to baseline', `${results.ratio}`, ''],
+    [`routing decision (${results.routing.workers} workers, ${results.routing.domains} domains, 5 fallbacks)`, `${results.routing.decisionMicros} µs`, 'target < 50 µs'],
+    ['heartbeats absorbed', `${results.heartbeats.perSec} /s`, ''],
+    ['router max RSS', `${results.router.maxRssMb} MB`, 'target < 250 MB'],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  console.log('');
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(22)}  ${note}`);
+  console.log('');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * Every configuration key Turnout reads, with its default. The README's
+ * configuration table is this list; nothing else reads process.env.
+ */
+export interface TurnoutConfig {
+  /** PostgreSQL connection string. */
+  databaseUrl: string;
+  /** RabbitMQ connection string. */
+  amqpUrl: string;
+  /** HTTP port of the api. */
+  port: number;
+  /** A domain is active while one of its workers was seen within this window. */
+  activeWorkerTimeoutMs: number;
+  /** How often the router refreshes its in-memory worker presence from Postgres. */
+  presenceRefreshMs: number;
+  /** How often a waiting relay retries the advisory lock, and how often the active one polls without a NOTIFY. */
+  relayPollMs: number;
+  /** Events the relay reads and publishes per batch. */
+  relayBatchSize: number;
+  /** Messages a router consumer holds unacknowledged at once. */
+  routerPrefetch: number;
+  /** The router's Prometheus /metrics port (0: a free port). */
+  routerMetricsPort: number;
+  /** Log level: error, warn, log, debug. */
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export const CONFIG_DEFAULTS: TurnoutConfig = {
+  databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+  amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+  port: 8080,
+  activeWorkerTimeoutMs: 10_000,
+  presenceRefreshMs: 500,
+  relayPollMs: 1_000,
+  relayBatchSize: 500,
+  routerPrefetch: 100,
+  routerMetricsPort: 9464,
+  logLevel: 'log',
+};
+
+/** Environment variable for each key. */
+export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
+  databaseUrl: 'DATABASE_URL',
+  amqpUrl: 'AMQP_URL',
+  port: 'PORT',
+  activeWorkerTimeoutMs: 'ACTIVE_WORKER_TIMEOUT_MS',
+  presenceRefreshMs: 'PRESENCE_REFRESH_MS',
+  relayPollMs: 'RELAY_POLL_MS',
+  relayBatchSize: 'RELAY_BATCH_SIZE',
+  routerPrefetch: 'ROUTER_PREFETCH',
+  routerMetricsPort: 'ROUTER_METRICS_PORT',
+  logLevel: 'LOG_LEVEL',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`${variable}: ${reason}`);
+  }
+}
+
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
+
+function positiveInteger(variable: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(variable, `must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Reads the configuration; a malformed value stops the process with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig {
+  const text = (key: keyof TurnoutConfig): string | undefined => {
+    const raw = env[CONFIG_ENV[key]];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+  const integer = (key: keyof TurnoutConfig, fallback: number): number => {
+    const raw = text(key);
+    return raw === undefined ? fallback : positiveInteger(CONFIG_ENV[key], raw);
+  };
+  const logLevel = text('logLevel') ?? CONFIG_DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(CONFIG_ENV.logLevel, `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
+    amqpUrl: text('amqpUrl') ?? CONFIG_DEFAULTS.amqpUrl,
+    port: env[CONFIG_ENV.port] === '0' ? 0 : integer('port', CONFIG_DEFAULTS.port),
+    activeWorkerTimeoutMs: integer('activeWorkerTimeoutMs', CONFIG_DEFAULTS.activeWorkerTimeoutMs),
+    presenceRefreshMs: integer('presenceRefreshMs', CONFIG_DEFAULTS.presenceRefreshMs),
+    relayPollMs: integer('relayPollMs', CONFIG_DEFAULTS.relayPollMs),
+    relayBatchSize: integer('relayBatchSize', CONFIG_DEFAULTS.relayBatchSize),
+    routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
+    routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
+    logLevel: logLevel as TurnoutConfig['logLevel'],
+  };
+}
+
+/** Nest logger levels enabled at a given Turnout log level. */
+export function nestLogLevels(level: TurnoutConfig['logLevel']): Array<'error' | 'warn' | 'log' | 'debug'> {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}

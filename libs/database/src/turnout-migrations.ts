@@ -1,0 +1,13 @@
+import { EVENT_STORE_MIGRATIONS } from '@turnout/event-store';
+import { CreateDefinitions1732200000100, CreateTaskQueues1732200000300 } from '@turnout/metadata';
+import { CreateWorkerPresence1732200000200 } from '@turnout/presence';
+import { CreateTaskLeases1732200000400 } from '@turnout/workflow-runs';
+
+/** Turnout's whole schema, in the order it is built. */
+export const TURNOUT_MIGRATIONS = [
+  ...EVENT_STORE_MIGRATIONS,
+  CreateDefinitions1732200000100,
+  CreateWorkerPresence1732200000200,
+  CreateTaskQueues1732200000300,
+  CreateTaskLeases1732200000400,
+];

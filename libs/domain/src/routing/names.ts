@@ -1,0 +1,45 @@
+import type { FieldError } from '../field-error';
+
+/** The token that means "the default queue, no domain", in any letter case. */
+export const NO_DOMAIN = 'NO_DOMAIN';
+
+/** AMQP limits a queue name to 255 bytes (a short string). */
+export const MAX_QUEUE_NAME_BYTES = 255;
+
+// Control characters (C0, DEL, C1) never belong in a task type or a domain.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+const UTF8 = new TextEncoder();
+
+export const isNoDomain = (token: string): boolean => token.toUpperCase() === NO_DOMAIN;
+
+/** The queue a task of this type and domain waits in: `<taskType>` or `<taskType>@<domain>`. */
+export function taskQueueName(taskType: string, domain: string | null): string {
+  return domain === null ? taskType : `${taskType}@${domain}`;
+}
+
+/** Why a task type or domain name cannot be used, or null when it can. */
+export function nameProblem(name: string): string | null {
+  if (name.length === 0) return 'must not be empty';
+  if (name.trim() !== name) return 'must not start or end with white space';
+  if (name.includes('@')) return 'must not contain "@" (it separates task type and domain in queue names)';
+  if (name.includes(',')) return 'must not contain "," (it separates fallback domains)';
+  if (CONTROL_CHARACTERS.test(name)) return 'must not contain control characters';
+  return null;
+}
+
+/** Why this task type and domain make no valid queue name, or null. */
+export function queueNameProblem(taskType: string, domain: string | null): string | null {
+  const bytes = UTF8.encode(taskQueueName(taskType, domain)).length;
+  return bytes > MAX_QUEUE_NAME_BYTES
+    ? `queue name "${taskQueueName(taskType, domain).slice(0, 40)}…" is ${bytes} bytes; RabbitMQ allows ${MAX_QUEUE_NAME_BYTES}`
+    : null;
+}
+
+export function checkName(field: string, value: unknown): FieldError[] {
+  if (typeof value !== 'string') return [{ field, reason: 'must be a string' }];
+  const problem = nameProblem(value);
+  if (problem !== null) return [{ field, reason: problem }];
+  const queueProblem = queueNameProblem(value, null);
+  return queueProblem === null ? [] : [{ field, reason: queueProblem }];
+}

@@ -1,0 +1,67 @@
+/**
+ * When a worker of a task type and domain was last seen (heartbeat or poll).
+ * The router's in-memory snapshot implements it; resolveDomain only reads it.
+ */
+export interface WorkerPresence {
+  /** Epoch ms of the freshest sighting of a live worker, or undefined when none. */
+  lastSeenAt(taskType: string, domain: string | null): number | undefined;
+}
+
+/** A worker's heartbeat or poll, or its last word when it stops cleanly. */
+export interface WorkerSighting {
+  taskType: string;
+  domain: string | null;
+  workerId: string;
+  seenAt: number;
+  gone: boolean;
+}
+
+/**
+ * Presence held in memory: O(1) lookups for routing however many workers and
+ * domains there are. Applying the same sighting twice changes nothing.
+ */
+export class PresenceSnapshot implements WorkerPresence {
+  // key `${taskType}\u0000${domain}` -> workerId -> its latest sighting. A worker that left
+  // keeps its entry (marked gone), so an older heartbeat arriving late cannot bring it back.
+  private readonly workers = new Map<string, Map<string, { seenAt: number; gone: boolean }>>();
+  private readonly freshest = new Map<string, number>();
+
+  lastSeenAt(taskType: string, domain: string | null): number | undefined {
+    return this.freshest.get(PresenceSnapshot.key(taskType, domain));
+  }
+
+  apply(sighting: WorkerSighting): void {
+    const key = PresenceSnapshot.key(sighting.taskType, sighting.domain);
+    let workers = this.workers.get(key);
+    if (workers === undefined) {
+      workers = new Map();
+      this.workers.set(key, workers);
+    }
+    const previous = workers.get(sighting.workerId);
+    // Newer wins; at the same instant, gone wins (a worker's last word).
+    if (previous !== undefined && (previous.seenAt > sighting.seenAt || (previous.seenAt === sighting.seenAt && (previous.gone || !sighting.gone)))) return;
+    workers.set(sighting.workerId, { seenAt: sighting.seenAt, gone: sighting.gone });
+    if (!sighting.gone) {
+      const current = this.freshest.get(key);
+      if (current === undefined || sighting.seenAt > current) this.freshest.set(key, sighting.seenAt);
+      return;
+    }
+    this.freshest.delete(key);
+    for (const worker of workers.values()) {
+      if (worker.gone) continue;
+      const current = this.freshest.get(key);
+      if (current === undefined || worker.seenAt > current) this.freshest.set(key, worker.seenAt);
+    }
+  }
+
+  /** Workers whose last word was not goodbye. */
+  get workerCount(): number {
+    let count = 0;
+    for (const workers of this.workers.values()) for (const worker of workers.values()) if (!worker.gone) count += 1;
+    return count;
+  }
+
+  private static key(taskType: string, domain: string | null): string {
+    return `${taskType}\u0000${domain ?? ''}`;
+  }
+}

@@ -1,0 +1,83 @@
+import type { RoutingReason } from '../routing/resolve-domain';
+import type { WorkflowBlueprint } from './definition';
+
+/** Events of one workflow run's stream. Past tense; times are epoch ms. */
+export type WorkflowEvent =
+  | {
+      type: 'WorkflowStarted';
+      data: {
+        workflowId: string;
+        blueprint: WorkflowBlueprint;
+        input: Record<string, unknown>;
+        /** As the client wrote it (validated at the edge). */
+        taskToDomain: Record<string, string>;
+        correlationId: string | null;
+        startTime: number;
+      };
+    }
+  | {
+      type: 'TaskScheduled';
+      data: {
+        taskId: string;
+        workflowInstanceId: string;
+        workflowType: string;
+        taskType: string;
+        referenceTaskName: string;
+        /** Position of the task in the blueprint. */
+        taskIndex: number;
+        inputData: Record<string, unknown>;
+        retryCount: number;
+        /** The attempt this one retries, if any. */
+        retriedTaskId: string | null;
+        domain: string | null;
+        queueName: string;
+        routing: RoutingReason;
+        scheduledTime: number;
+      };
+    }
+  | {
+      /** An HTTP worker took the task; it is held for it until responseTimeoutAt. */
+      type: 'TaskStarted';
+      data: { taskId: string; workerId: string | null; startTime: number; responseTimeoutAt: number };
+    }
+  | {
+      /** No result came within the response timeout. */
+      type: 'TaskTimedOut';
+      data: { taskId: string; endTime: number };
+    }
+  | {
+      type: 'TaskCompleted';
+      data: { taskId: string; outputData: Record<string, unknown>; workerId: string | null; endTime: number };
+    }
+  | {
+      type: 'TaskFailed';
+      data: {
+        taskId: string;
+        outputData: Record<string, unknown>;
+        reasonForIncompletion: string | null;
+        /** FAILED_WITH_TERMINAL_ERROR: no retry. */
+        terminal: boolean;
+        workerId: string | null;
+        endTime: number;
+      };
+    }
+  | { type: 'WorkflowCompleted'; data: { output: Record<string, unknown>; endTime: number } }
+  | { type: 'WorkflowFailed'; data: { reasonForIncompletion: string; failedTaskId: string; endTime: number } };
+
+export type WorkflowEventType = WorkflowEvent['type'];
+
+export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
+  'WorkflowStarted',
+  'TaskScheduled',
+  'TaskStarted',
+  'TaskTimedOut',
+  'TaskCompleted',
+  'TaskFailed',
+  'WorkflowCompleted',
+  'WorkflowFailed',
+];
+
+export type EventOf<T extends WorkflowEventType> = Extract<WorkflowEvent, { type: T }>;
+
+/** The stream that holds one workflow run. */
+export const workflowStreamId = (workflowId: string): string => `workflow-${workflowId}`;

@@ -1,0 +1,83 @@
+import { appendToStream, EVENTS_NOTIFY_CHANNEL } from './append-to-stream';
+import type { SqlRunner } from './sql-runner';
+import type { NewEvent } from './stored-event';
+import { VersionConflictError } from './version-conflict-error';
+
+export interface StreamAppend {
+  streamId: string;
+  expectedVersion: number;
+  events: readonly NewEvent[];
+}
+
+export interface AppendResult {
+  nextExpectedVersion: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Appends to many streams in one statement (one commit, one NOTIFY). Each
+ * append keeps its own expected-version check: an append whose stream moved
+ * on gets a VersionConflictError and inserts nothing; the others go through.
+ * When two of them race another writer on the same key, the statement fails
+ * as a whole, and each append is retried alone so that only the loser fails.
+ */
+export async function appendToStreams(db: SqlRunner, appends: readonly StreamAppend[]): Promise<Array<AppendResult | VersionConflictError>> {
+  if (appends.length === 0) return [];
+  // Two appends to one stream in one statement would both see the same version.
+  const seen = new Set<string>();
+  if (appends.some((append) => seen.size === seen.add(append.streamId).size)) return appendOneByOne(db, appends);
+  let accepted: Array<{ request: number }>;
+  try {
+    accepted = await db.query(
+      `with input as (
+         select i.request, i.stream_id, i.expected, i.events
+         from jsonb_to_recordset($1::jsonb) as i(request integer, stream_id text, expected integer, events jsonb)
+       ), accepted as (
+         select i.* from input i
+         where i.expected = coalesce((select max(e.stream_version) from turnout_events e where e.stream_id = i.stream_id), 0)
+       ), inserted as (
+         insert into turnout_events (stream_id, stream_version, type, data, metadata)
+         select a.stream_id, a.expected + e.ordinality, e.type, e.data, e.metadata
+         from accepted a,
+              rows from (jsonb_to_recordset(a.events) as (type text, data jsonb, metadata jsonb)) with ordinality as e(type, data, metadata, ordinality)
+         order by a.request, e.ordinality
+         returning 1
+       )
+       select a.request, (select count(*) from inserted) as inserted, pg_notify('${EVENTS_NOTIFY_CHANNEL}', '')
+       from accepted a`,
+      [
+        JSON.stringify(
+          appends.map((append, request) => ({
+            request,
+            stream_id: append.streamId,
+            expected: append.expectedVersion,
+            events: append.events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata ?? null })),
+          })),
+        ),
+      ],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) return appendOneByOne(db, appends);
+    throw error;
+  }
+  const acceptedRequests = new Set(accepted.map((row) => Number(row.request)));
+  return appends.map((append, request) =>
+    acceptedRequests.has(request)
+      ? { nextExpectedVersion: append.expectedVersion + append.events.length }
+      : new VersionConflictError(append.streamId, append.expectedVersion),
+  );
+}
+
+async function appendOneByOne(db: SqlRunner, appends: readonly StreamAppend[]): Promise<Array<AppendResult | VersionConflictError>> {
+  const results: Array<AppendResult | VersionConflictError> = [];
+  for (const append of appends) {
+    try {
+      results.push(await appendToStream(db, append.streamId, append.expectedVersion, append.events));
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      results.push(error);
+    }
+  }
+  return results;
+}

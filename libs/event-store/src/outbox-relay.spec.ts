@@ -1,0 +1,400 @@
+import * as amqp from 'amqplib';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { TASK_QUEUE_OPTIONS } from '@turnout/messaging/topology';
+import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../../../test/support/services';
+import { type TcpProxy, amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
+import { waitFor } from '../../../test/support/wait-for';
+import { appendToStream } from './append-to-stream';
+import { createDataSource, runMigrations } from './data-source';
+import { EVENT_STORE_MIGRATIONS } from './migrations/1732200000000-create-event-store';
+import { type OutboxRelayOptions, type OutgoingMessage, OutboxRelay, relayName } from './outbox-relay';
+import type { SqlRunner } from './sql-runner';
+import type { NewEvent, StoredEvent } from './stored-event';
+
+const BATCH_SIZE = 5;
+
+/** What a consumer of the relay's exchange saw, deduplicated by messageId (`<stream>:<version>`). */
+interface Deliveries {
+  /** How often each messageId arrived. */
+  countById: Map<string, number>;
+  /** Each stream's versions, in arrival order. */
+  versionsByStream: Map<string, number[]>;
+  /** The `token` of every event delivered. */
+  tokens: Set<string>;
+}
+
+const counted = (token: string): NewEvent => ({ type: 'Counted', data: { token } });
+
+describe('OutboxRelay', () => {
+  let broker: string;
+  let connection: amqp.ChannelModel;
+  let channel: amqp.Channel;
+  let database: TestDatabase;
+  let db: DataSource;
+  const relays: OutboxRelay[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    broker = await amqpUrl();
+    connection = await amqp.connect(broker);
+    channel = await connection.createChannel();
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  beforeEach(async () => {
+    database = await createTestDatabase('relay');
+    db = createDataSource(database.url, EVENT_STORE_MIGRATIONS, { poolSize: 5 });
+    await runMigrations(db);
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  /** A relay publishing each event to `exchange` as `{ streamId, version, token }`, messageId `<stream>:<version>`. */
+  function relayTo(exchange: string, options: Partial<OutboxRelayOptions> & { alsoSend?: (event: StoredEvent) => OutgoingMessage[] } = {}): OutboxRelay {
+    const { alsoSend = () => [], ...overrides } = options;
+    const relay = new OutboxRelay({
+      databaseUrl: database.url,
+      db,
+      amqpUrl: broker,
+      subscriptionName: 'relay',
+      lockKey: 42,
+      batchSize: BATCH_SIZE,
+      pollMs: 100,
+      toMessages: (event) => [
+        {
+          exchange,
+          routingKey: event.type,
+          content: Buffer.from(JSON.stringify({ streamId: event.streamId, version: event.streamVersion, token: event.data.token })),
+          options: { messageId: `${event.streamId}:${event.streamVersion}`, persistent: true },
+        },
+        ...alsoSend(event),
+      ],
+      ...overrides,
+    });
+    relays.push(relay);
+    return relay;
+  }
+
+  /** Binds a queue of this test's own to `exchange` (declaring it) and records what arrives. */
+  async function consume(exchange: string): Promise<Deliveries> {
+    await channel.assertExchange(exchange, 'topic', { durable: false });
+    const queue = uniqueName('relay_consumer');
+    await channel.assertQueue(queue, { exclusive: true });
+    await channel.bindQueue(queue, exchange, '#');
+    cleanups.push(() => channel.deleteExchange(exchange));
+    const deliveries: Deliveries = { countById: new Map(), versionsByStream: new Map(), tokens: new Set() };
+    await channel.consume(
+      queue,
+      (message) => {
+        if (message === null) return;
+        const { streamId, version, token } = JSON.parse(message.content.toString()) as { streamId: string; version: number; token: string };
+        const id = message.properties.messageId as string;
+        deliveries.countById.set(id, (deliveries.countById.get(id) ?? 0) + 1);
+        deliveries.versionsByStream.set(streamId, [...(deliveries.versionsByStream.get(streamId) ?? []), version]);
+        deliveries.tokens.add(token);
+      },
+      { noAck: true },
+    );
+    return deliveries;
+  }
+
+  /** Log lines of a relay, to see what it went through. */
+  function recordingLogger(lines: string[]): OutboxRelayOptions['logger'] {
+    return {
+      log: (message) => lines.push(message),
+      warn: (message) => lines.push(`warn: ${message}`),
+      error: (message) => lines.push(`error: ${message}`),
+    };
+  }
+
+  /** Sessions of their own, so that each writer's transaction commits on its own schedule. */
+  async function writerSessions(count: number): Promise<Array<{ client: Client; runner: SqlRunner }>> {
+    const connecting = await Promise.allSettled(
+      Array.from({ length: count }, async () => {
+        const client = new Client({ connectionString: database.url });
+        // A session cut while idle (the database dropped after a failure) is no news to a writer.
+        client.on('error', () => undefined);
+        await client.connect();
+        return { client, runner: { query: async (sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows } };
+      }),
+    );
+    const connected = connecting.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    const failure = connecting.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) {
+      await Promise.all(connected.map(({ client }) => client.end()));
+      throw failure.reason;
+    }
+    return connected;
+  }
+
+  const allDelivered = (deliveries: Deliveries, ids: readonly string[]) => ids.every((id) => deliveries.countById.has(id));
+
+  it('publishes every committed event exactly once, in order per stream, however concurrent transactions commit or roll back', async () => {
+    const exchange = uniqueName('relay_events');
+    const deliveries = await consume(exchange);
+    await relayTo(exchange).start();
+
+    const committedVersion = new Map<string, number>();
+    const committedIds: string[] = [];
+    const rolledBackTokens: string[] = [];
+    for (let wave = 0; wave < 3; wave += 1) {
+      const writers = await writerSessions(40);
+      try {
+        // Each writer appends to two streams; no two writers of a wave share a stream,
+        // and across waves each stream is continued by other writers.
+        const plans = writers.map((writer, i) => ({
+          ...writer,
+          streams: [`left-${(i + 7 * wave) % 40}`, `right-${(3 * i + wave) % 40}`],
+          tokens: [] as string[],
+          rollBack: (i + wave) % 6 === 0,
+        }));
+        await Promise.all(
+          plans.map(async (plan, i) => {
+            await plan.client.query('begin');
+            for (const streamId of plan.streams) {
+              const events = [1, 2].map((n) => counted(`${wave}/${i}/${streamId}/${n}`));
+              plan.tokens.push(...events.map((event) => (event.data as { token: string }).token));
+              await appendToStream(plan.runner, streamId, committedVersion.get(streamId) ?? 0, events);
+            }
+          }),
+        );
+        // Every transaction is open now; they end in a random order, a random moment apart.
+        await Promise.all(
+          plans.map(async (plan) => {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
+            await plan.client.query(plan.rollBack ? 'rollback' : 'commit');
+            if (plan.rollBack) {
+              rolledBackTokens.push(...plan.tokens);
+              return;
+            }
+            for (const streamId of plan.streams) {
+              const version = committedVersion.get(streamId) ?? 0;
+              committedVersion.set(streamId, version + 2);
+              committedIds.push(`${streamId}:${version + 1}`, `${streamId}:${version + 2}`);
+            }
+          }),
+        );
+      } finally {
+        await Promise.all(writers.map(({ client }) => client.end()));
+      }
+    }
+    // Appended after every other transaction ended, so published after all their events:
+    // once it is in, anything rolled back would have shown up too.
+    await appendToStream(db, 'sentinel', 0, [counted('sentinel')]);
+    await waitFor('the sentinel', () => deliveries.countById.has('sentinel:1'), { timeoutMs: 20_000 });
+
+    expect(rolledBackTokens.length).toBeGreaterThan(0);
+    expect(committedIds.filter((id) => !deliveries.countById.has(id))).toEqual([]);
+    expect([...deliveries.countById].filter(([, count]) => count > 1)).toEqual([]);
+    expect(deliveries.countById.size).toBe(committedIds.length + 1);
+    expect(rolledBackTokens.filter((token) => deliveries.tokens.has(token))).toEqual([]);
+    for (const [streamId, version] of committedVersion) {
+      expect([streamId, deliveries.versionsByStream.get(streamId)]).toEqual([streamId, Array.from({ length: version }, (_, i) => i + 1)]);
+    }
+  });
+
+  it('loses nothing when a relay stops mid-stream and another starts, resuming from its checkpoint', async () => {
+    const exchange = uniqueName('relay_restart');
+    const deliveries = await consume(exchange);
+    const first = relayTo(exchange);
+    await first.start();
+
+    const appended: string[] = [];
+    const append = async (count: number) => {
+      // Ten streams written at once, so the relay has pages to work through.
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, s) => {
+          for (let n = 0; n < count; n += 1) {
+            const streamId = `stream-${s}`;
+            const version = appended.filter((id) => id.startsWith(`${streamId}:`)).length;
+            await appendToStream(db, streamId, version, [counted(`${streamId}/${version + 1}`)]);
+            appended.push(`${streamId}:${version + 1}`);
+          }
+        }),
+      );
+    };
+    const whileRunning = append(6);
+    await waitFor('the first relay to publish', () => first.publishedCount > 0);
+    await first.stop();
+    await whileRunning;
+    await append(3); // while no relay runs
+    const second = relayTo(exchange);
+    await second.start();
+    await append(3);
+
+    await waitFor('every event', () => allDelivered(deliveries, appended));
+    expect(first.isActive()).toBe(false);
+    expect(second.publishedCount).toBeGreaterThan(0);
+    // Whatever the first relay confirmed before it stopped is not published again (beyond a page).
+    const deliveredTotal = [...deliveries.countById.values()].reduce((sum, count) => sum + count, 0);
+    expect(deliveries.countById.size).toBe(appended.length);
+    expect(deliveredTotal - appended.length).toBeLessThanOrEqual(BATCH_SIZE);
+  });
+
+  it('keeps one relay of a database active; when it stops, the waiting one takes over', async () => {
+    const exchange = uniqueName('relay_failover');
+    const deliveries = await consume(exchange);
+    const pair = [relayTo(exchange), relayTo(exchange)];
+    await Promise.all(pair.map((relay) => relay.start()));
+    const active = await waitFor('a relay to take the lock', () => pair.find((relay) => relay.isActive()));
+    const waiting = pair.find((relay) => relay !== active)!;
+
+    await appendToStream(db, 'failover', 0, [1, 2, 3].map((n) => counted(`before/${n}`)));
+    await waitFor('the first events', () => deliveries.countById.has('failover:3'));
+    expect(pair.filter((relay) => relay.isActive())).toEqual([active]);
+    expect(waiting.publishedCount).toBe(0);
+
+    await active.stop();
+    await waitFor('the waiting relay to take over', () => waiting.isActive());
+    await appendToStream(db, 'failover', 3, [4, 5, 6].map((n) => counted(`after/${n}`)));
+    await waitFor('the events after the handover', () => deliveries.countById.has('failover:6'));
+
+    expect(waiting.publishedCount).toBe(3);
+    expect(deliveries.versionsByStream.get('failover')).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('declares the task queue a message names, once, before publishing to it', async () => {
+    const exchange = uniqueName('relay_tasks');
+    await consume(exchange);
+    const taskQueue = uniqueName('task_type');
+    cleanups.push(() => channel.deleteQueue(taskQueue));
+    const declared: string[] = [];
+    const relay = relayTo(exchange, {
+      alsoSend: (event) =>
+        event.type === 'TaskScheduled'
+          ? [{ exchange: '', routingKey: taskQueue, content: Buffer.from(JSON.stringify(event.data)), options: { persistent: true }, assertQueue: taskQueue }]
+          : [],
+      onQueueDeclared: async (queueName) => {
+        declared.push(queueName);
+      },
+    });
+    await relay.start();
+    await appendToStream(db, uniqueName('run'), 0, [1, 2].map((n) => ({ type: 'TaskScheduled', data: { n } })));
+
+    const { messageCount } = await waitFor(`two messages in ${taskQueue}`, async () => {
+      // Checking a queue not declared yet closes the channel: probe on a channel of its own.
+      const probe = await connection.createChannel();
+      probe.on('error', () => undefined);
+      try {
+        const queue = await probe.checkQueue(taskQueue);
+        return queue.messageCount === 2 && queue;
+      } finally {
+        await probe.close().catch(() => undefined);
+      }
+    });
+    expect(messageCount).toBe(2);
+    expect(declared).toEqual([taskQueue]);
+    // Declared with the shared task queue arguments: declaring it so again is no conflict.
+    await expect(channel.assertQueue(taskQueue, TASK_QUEUE_OPTIONS)).resolves.toMatchObject({ queue: taskQueue });
+  });
+
+  describe('when a connection fails', () => {
+    async function proxy(target: { host: string; port: number }): Promise<TcpProxy> {
+      const started = await startTcpProxy(target);
+      cleanups.push(() => started.close());
+      return started;
+    }
+
+    it('rides out Postgres going away: it reconnects, takes the lock again and carries on', async () => {
+      const postgres = await proxy({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port || 5432) });
+      const proxiedUrl = new URL(database.url);
+      proxiedUrl.hostname = '127.0.0.1';
+      proxiedUrl.port = String(postgres.port);
+      const proxiedDb = createDataSource(proxiedUrl.toString(), [], { poolSize: 2 });
+      await proxiedDb.initialize();
+      cleanups.push(() => proxiedDb.destroy());
+      const exchange = uniqueName('relay_pg_outage');
+      const deliveries = await consume(exchange);
+      const lines: string[] = [];
+      const relay = relayTo(exchange, { databaseUrl: proxiedUrl.toString(), db: proxiedDb, logger: recordingLogger(lines) });
+      await relay.start();
+      await appendToStream(db, 'outage', 0, [counted('before')]);
+      await waitFor('the event before the outage', () => deliveries.countById.has('outage:1'));
+
+      postgres.refuseNext(2);
+      postgres.severAll();
+      await appendToStream(db, 'outage', 1, [counted('during')]);
+
+      await waitFor('the event written during the outage', () => deliveries.countById.has('outage:2'));
+      expect(lines.filter((line) => line.startsWith('error: '))).not.toEqual([]);
+      expect(relay.isActive()).toBe(true);
+      expect(deliveries.versionsByStream.get('outage')).toEqual([1, 2]);
+    });
+
+    it('rides out the broker going away, publishing again what was not confirmed', async () => {
+      const rabbit = await proxy(amqpTarget(broker));
+      const exchange = uniqueName('relay_broker_outage');
+      const deliveries = await consume(exchange);
+      const lines: string[] = [];
+      const relay = relayTo(exchange, { amqpUrl: throughProxy(broker, rabbit), logger: recordingLogger(lines) });
+      await relay.start();
+      await appendToStream(db, 'outage', 0, [counted('before')]);
+      await waitFor('the event before the outage', () => deliveries.countById.has('outage:1'));
+
+      rabbit.refuseNext(2);
+      rabbit.severAll();
+      await appendToStream(db, 'outage', 1, [1, 2, 3].map((n) => counted(`during/${n}`)));
+
+      await waitFor('the events written during the outage', () => allDelivered(deliveries, ['outage:2', 'outage:3', 'outage:4']));
+      expect(lines.some((line) => line.startsWith('error: '))).toBe(true);
+      expect(rabbit.accepted).toBeGreaterThanOrEqual(4);
+      expect(deliveries.countById.size).toBe(4);
+    });
+
+    it('keeps running when the broker refuses a publish, and publishes it once the exchange exists', async () => {
+      const exchange = uniqueName('relay_exchange_later');
+      const lines: string[] = [];
+      const relay = relayTo(exchange, { logger: recordingLogger(lines) });
+      await relay.start();
+      await appendToStream(db, 'early', 0, [counted('early')]);
+      await waitFor('the broker to refuse the publish', () => lines.some((line) => line.includes('NOT_FOUND')));
+
+      // The refused publish was never confirmed, so the checkpoint stayed before it.
+      expect(await db.query("select count(*)::int as stored from turnout_subscriptions where name = 'relay'")).toEqual([{ stored: 0 }]);
+      const deliveries = await consume(exchange);
+      await waitFor('the event once the exchange exists', () => deliveries.countById.has('early:1'));
+    });
+  });
+
+  it('can be stopped before it started, stopped twice, and started again, even while a stop is under way', async () => {
+    const exchange = uniqueName('relay_stop_start');
+    const deliveries = await consume(exchange);
+    const relay = relayTo(exchange);
+    await relay.stop();
+    await relay.start();
+    await waitFor('the relay to take the lock', () => relay.isActive());
+
+    await Promise.all([relay.stop(), relay.stop()]);
+    expect(relay.isActive()).toBe(false);
+    // The lock is free: a session of the test's takes it (and lets go as it ends).
+    const probe = new Client({ connectionString: database.url });
+    await probe.connect();
+    const { rows } = await probe.query('select pg_try_advisory_lock(42) as locked');
+    await probe.end();
+    expect(rows).toEqual([{ locked: true }]);
+
+    await relay.start();
+    await Promise.all([relay.stop(), relay.start()]);
+    await appendToStream(db, 'again', 0, [counted('again')]);
+    await waitFor('the event', () => deliveries.countById.has('again:1'));
+    // One loop runs: one session of the relay's on the server (a session just ended may linger a moment).
+    await waitFor(
+      'a single relay session',
+      async () => {
+        const [{ sessions }] = await db.query(
+          'select count(*)::int as sessions from pg_stat_activity where datname = current_database() and application_name = $1',
+          [relayName('relay')],
+        );
+        return sessions === 1;
+      },
+      { timeoutMs: 5_000 },
+    );
+  });
+});

@@ -1,0 +1,107 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { type TestDatabase, createTestDatabase } from '../../../test/support/services';
+import { waitFor } from '../../../test/support/wait-for';
+import { appendToStream } from './append-to-stream';
+import { createDataSource, runMigrations } from './data-source';
+import { EVENT_STORE_MIGRATIONS } from './migrations/1732200000000-create-event-store';
+import { readCommittedEvents } from './read-committed-events';
+import { type Checkpoint, START_CHECKPOINT, type StoredEvent } from './stored-event';
+
+describe('readCommittedEvents (gap-safe)', () => {
+  let database: TestDatabase;
+  let db: DataSource;
+  const transactions: QueryRunner[] = [];
+  beforeEach(async () => {
+    database = await createTestDatabase('committed');
+    db = createDataSource(database.url, EVENT_STORE_MIGRATIONS, { poolSize: 5 });
+    await runMigrations(db);
+  });
+  afterEach(async () => {
+    for (const transaction of transactions.splice(0)) {
+      if (transaction.isTransactionActive) await transaction.rollbackTransaction();
+      await transaction.release();
+    }
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  async function openTransaction(): Promise<QueryRunner> {
+    const transaction = db.createQueryRunner();
+    transactions.push(transaction);
+    await transaction.startTransaction();
+    return transaction;
+  }
+
+  const checkpointOf = (event: StoredEvent): Checkpoint => ({ transactionId: event.transactionId, globalPosition: event.globalPosition });
+
+  /**
+   * Any transaction open anywhere on the server holds the horizon back (other
+   * test files share the server), so what is committed may take a moment to show.
+   */
+  const readUntil = (count: number, after: Checkpoint = START_CHECKPOINT) =>
+    waitFor(`${count} committed events`, async () => {
+      const events = await readCommittedEvents(db, after, 100);
+      return events.length >= count && events;
+    });
+
+  it('holds back what a transaction still open wrote, and every later transaction too, until it ends', async () => {
+    const early = await openTransaction();
+    await appendToStream(early, 'late-committer', 0, [{ type: 'Late', data: {} }]);
+    await appendToStream(db, 'prompt-committer', 0, [{ type: 'Prompt', data: {} }]);
+
+    // The prompt event is committed, but a transaction older than its own is still open.
+    expect(await readCommittedEvents(db, START_CHECKPOINT, 100)).toEqual([]);
+
+    await early.commitTransaction();
+    const events = await readUntil(2);
+    expect(events.map((e) => e.type)).toEqual(['Late', 'Prompt']);
+    expect(BigInt(events[0].globalPosition)).toBeLessThan(BigInt(events[1].globalPosition));
+    expect(BigInt(events[0].transactionId)).toBeLessThan(BigInt(events[1].transactionId));
+  });
+
+  it('orders by transaction id, then position, and pages on both, not on position alone', async () => {
+    // The first transaction takes its id first but writes last: the higher position, the lower id.
+    const first = await openTransaction();
+    await first.query('select pg_current_xact_id()');
+    const second = await openTransaction();
+    await appendToStream(second, 'second', 0, [{ type: 'Second', data: {} }]);
+    await second.commitTransaction();
+    await appendToStream(first, 'first', 0, [{ type: 'First', data: {} }, { type: 'FirstAgain', data: {} }]);
+    await first.commitTransaction();
+
+    const events = await readUntil(3);
+    expect(events.map((e) => e.type)).toEqual(['First', 'FirstAgain', 'Second']);
+    expect(BigInt(events[2].globalPosition)).toBeLessThan(BigInt(events[0].globalPosition));
+
+    // After the first transaction's last event comes an event at a lower position.
+    const nextPage = await readCommittedEvents(db, checkpointOf(events[1]), 100);
+    expect(nextPage.map((e) => e.type)).toEqual(['Second']);
+    expect(await readCommittedEvents(db, checkpointOf(events[2]), 100)).toEqual([]);
+  });
+
+  it('never returns what a transaction rolled back', async () => {
+    const doomed = await openTransaction();
+    await appendToStream(doomed, 'doomed', 0, [{ type: 'Doomed', data: {} }]);
+    await doomed.rollbackTransaction();
+    await appendToStream(db, 'kept', 0, [{ type: 'Kept', data: {} }]);
+
+    const events = await readUntil(1);
+    expect(events.map((e) => e.type)).toEqual(['Kept']);
+  });
+
+  it('returns at most `limit` events a page, and the pages together return the log once', async () => {
+    for (let n = 1; n <= 7; n += 1) await appendToStream(db, `stream-${n}`, 0, [{ type: 'Counted', data: { n } }]);
+    const all = await readUntil(7);
+
+    const paged: StoredEvent[] = [];
+    let after = START_CHECKPOINT;
+    for (;;) {
+      const page = await readCommittedEvents(db, after, 3);
+      expect(page.length).toBeLessThanOrEqual(3);
+      if (page.length === 0) break;
+      paged.push(...page);
+      after = checkpointOf(page[page.length - 1]);
+    }
+    expect(paged.map((e) => e.globalPosition)).toEqual(all.map((e) => e.globalPosition));
+  });
+});

@@ -1,0 +1,5 @@
+export * from './topology';
+export * from './task-message';
+export * from './task-result';
+export * from './heartbeat';
+export * from './message-validation';

@@ -1,0 +1,84 @@
+/**
+ * The AMQP names and arguments of Turnout's contract, in one place. Every
+ * component (api, router, relay, workers) declares through these functions,
+ * so a queue is never declared twice with different arguments.
+ */
+import type { Channel, Options } from 'amqplib';
+
+/** Workflow lifecycle events, published by the outbox relay; routing key = event type. */
+export const EVENTS_EXCHANGE = 'turnout.events';
+/** Workers publish their TaskResult here. */
+export const TASK_RESULTS_EXCHANGE = 'turnout.task-results';
+/** Workers publish their heartbeats here. */
+export const HEARTBEATS_EXCHANGE = 'turnout.heartbeats';
+/** Messages that could not be parsed or validated, with the reason in the `x-turnout-reason` header. */
+export const DEAD_LETTER_EXCHANGE = 'turnout.dead-letter';
+
+export const ROUTER_EVENTS_QUEUE = 'turnout.router.events';
+export const ROUTER_TASK_RESULTS_QUEUE = 'turnout.router.task-results';
+export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.heartbeats';
+export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
+
+export const DEAD_LETTER_REASON_HEADER = 'x-turnout-reason';
+
+/**
+ * Event types the relay publishes on EVENTS_EXCHANGE: a run's lifecycle.
+ * Task-level events stay in the log (the task message stands for
+ * TaskScheduled): each publish costs the broker as much as a task does.
+ */
+export const PUBLISHED_EVENT_TYPES: ReadonlySet<string> = new Set(['WorkflowStarted', 'WorkflowCompleted', 'WorkflowFailed']);
+
+/** Event types the router consumes from EVENTS_EXCHANGE. */
+export const ROUTER_EVENT_BINDINGS = ['WorkflowStarted'] as const;
+
+/**
+ * Task queues (`<taskType>` / `<taskType>@<domain>`): durable, and quorum so
+ * that a RabbitMQ cluster replicates them. Shared by every declaring party.
+ */
+export const TASK_QUEUE_OPTIONS: Options.AssertQueue = {
+  durable: true,
+  arguments: { 'x-queue-type': 'quorum' },
+};
+
+const INTERNAL_QUEUE_OPTIONS: Options.AssertQueue = {
+  durable: true,
+  arguments: { 'x-queue-type': 'quorum' },
+};
+
+export async function assertTaskQueue(channel: Channel, queueName: string): Promise<void> {
+  await channel.assertQueue(queueName, TASK_QUEUE_OPTIONS);
+}
+
+export async function assertEventsExchange(channel: Channel, exchange = EVENTS_EXCHANGE): Promise<void> {
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+}
+
+export async function assertWorkerExchanges(channel: Channel): Promise<void> {
+  await channel.assertExchange(TASK_RESULTS_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertExchange(HEARTBEATS_EXCHANGE, 'fanout', { durable: true });
+}
+
+export async function assertDeadLetter(channel: Channel): Promise<void> {
+  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertQueue(DEAD_LETTER_QUEUE, INTERNAL_QUEUE_OPTIONS);
+  await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
+}
+
+/** Everything the router consumes from, bound. */
+export async function assertRouterTopology(channel: Channel): Promise<void> {
+  await assertEventsExchange(channel);
+  await assertWorkerExchanges(channel);
+  await assertDeadLetter(channel);
+  await channel.assertQueue(ROUTER_EVENTS_QUEUE, INTERNAL_QUEUE_OPTIONS);
+  for (const eventType of ROUTER_EVENT_BINDINGS) {
+    await channel.bindQueue(ROUTER_EVENTS_QUEUE, EVENTS_EXCHANGE, eventType);
+  }
+  await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, INTERNAL_QUEUE_OPTIONS);
+  await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, TASK_RESULTS_EXCHANGE, '');
+  // Heartbeats are only worth their freshness: a classic queue with a bounded length and TTL.
+  await channel.assertQueue(ROUTER_HEARTBEATS_QUEUE, {
+    durable: true,
+    arguments: { 'x-message-ttl': 60_000, 'x-max-length': 100_000 },
+  });
+  await channel.bindQueue(ROUTER_HEARTBEATS_QUEUE, HEARTBEATS_EXCHANGE, '');
+}

@@ -1,0 +1,7 @@
+export * from './task';
+export * from './worker-domain';
+export * from './worker-definition';
+export * from './worker-task.decorator';
+export * from './reconnect-backoff';
+export * from './task-worker';
+export * from './task-runner';

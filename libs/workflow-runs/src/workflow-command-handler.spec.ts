@@ -1,0 +1,62 @@
+import { PresenceSnapshot, type WorkflowCommand, blueprintOf, decide, evolve, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
+import { BatchedAppender, appendToStream, readStream } from '@turnout/event-store';
+import { createMigratedDatabase } from '../../../test/support/migrated-database';
+import { WorkflowCommandHandler } from './workflow-command-handler';
+
+const routing = { presence: new PresenceSnapshot(), activeWorkerTimeoutMs: 10_000 };
+const definition = validateWorkflowDef({ name: 'one', tasks: [{ name: 'only', taskReferenceName: 'only' }] });
+if (!definition.ok) throw new Error('bad definition');
+const blueprint = blueprintOf(definition.value, new Map());
+
+describe('WorkflowCommandHandler (the router’s cached read-decide-append)', () => {
+  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
+  beforeAll(async () => {
+    fixture = await createMigratedDatabase('commands');
+  });
+  afterAll(() => fixture?.close());
+
+  async function startedRun(workflowId: string) {
+    const [started] = decide(
+      { type: 'StartWorkflow', data: { workflowId, blueprint, input: {}, taskToDomain: new Map(), correlationId: null, now: 1 } },
+      { type: 'Empty' },
+    );
+    await appendToStream(fixture.db, workflowStreamId(workflowId), 0, [started]);
+    return started;
+  }
+  const scheduleFirst = (taskId: string): WorkflowCommand => ({ type: 'ScheduleFirstTask', data: { taskId, routing, now: 2 } });
+  const complete = (taskId: string): WorkflowCommand => ({
+    type: 'RecordTaskResult',
+    data: { taskId, status: 'COMPLETED', outputData: { ok: true }, reasonForIncompletion: null, workerId: 'w', nextTaskId: 'n', routing, now: 3 },
+  });
+
+  it('does not refuse a result because its cache is behind: it reads the stream and decides again', async () => {
+    const started = await startedRun('behind');
+    const elsewhere = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
+    await elsewhere.handle('behind', () => scheduleFirst('task-1'));
+
+    const stale = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
+    stale.seed('behind', { state: evolve({ type: 'Empty' }, started), version: 1 });
+    const events = await stale.handle('behind', () => complete('task-1'));
+
+    expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
+  });
+
+  it('lets exactly one of two routers schedule the first task', async () => {
+    await startedRun('raced');
+    const [first, second] = [0, 1].map(() => new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db)));
+    const outcomes = await Promise.all([first.handle('raced', () => scheduleFirst('a')), second.handle('raced', () => scheduleFirst('b'))]);
+
+    expect(outcomes.map((events) => events.length).sort()).toEqual([0, 1]);
+    expect((await readStream(fixture.db, workflowStreamId('raced'))).events.map((event) => event.type)).toEqual(['WorkflowStarted', 'TaskScheduled']);
+  });
+
+  it('records a duplicated result once', async () => {
+    await startedRun('twice');
+    const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
+    await handler.handle('twice', () => scheduleFirst('t'));
+    const [once, again] = await Promise.all([handler.handle('twice', () => complete('t')), handler.handle('twice', () => complete('t'))]);
+
+    expect([once.length, again.length].sort()).toEqual([0, 2]);
+    expect((await readStream(fixture.db, workflowStreamId('twice'))).streamVersion).toBe(4);
+  });
+});

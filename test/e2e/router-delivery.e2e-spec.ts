@@ -1,0 +1,141 @@
+/**
+ * The router under duplicate and bad deliveries: a redelivered event or task
+ * result changes nothing the second time; an unparseable or invalid message is
+ * dead-lettered with its reason and the router carries on.
+ */
+import * as amqp from 'amqplib';
+import { Client } from 'pg';
+import { workflowStreamId } from '@turnout/domain';
+import {
+  DEAD_LETTER_EXCHANGE,
+  DEAD_LETTER_REASON_HEADER,
+  EVENTS_EXCHANGE,
+  HEARTBEATS_EXCHANGE,
+  TASK_RESULTS_EXCHANGE,
+  assertTaskQueue,
+} from '@turnout/messaging';
+import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../support/services';
+import { TurnoutClient } from '../support/turnout-client';
+import { type RunningTurnout, startTurnout } from '../support/turnout-process';
+import { waitFor } from '../support/wait-for';
+
+describe('router deliveries', () => {
+  let database: TestDatabase;
+  let turnout: RunningTurnout;
+  let api: TurnoutClient;
+  let db: Client;
+  let connection: amqp.ChannelModel;
+  let channel: amqp.ConfirmChannel;
+  let deadLetters: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('e2e_delivery');
+    const broker = await amqpUrl();
+    turnout = await startTurnout({ DATABASE_URL: database.url, AMQP_URL: broker, RELAY_POLL_MS: '200' });
+    api = new TurnoutClient(turnout.baseUrl);
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    connection = await amqp.connect(broker);
+    channel = await connection.createConfirmChannel();
+    deadLetters = (await channel.assertQueue('', { exclusive: true })).queue;
+    await channel.bindQueue(deadLetters, DEAD_LETTER_EXCHANGE, '');
+  });
+
+  afterAll(async () => {
+    await connection?.close();
+    await db?.end();
+    await turnout?.stop();
+    await database?.drop();
+  });
+
+  const eventTypes = async (workflowId: string): Promise<string[]> =>
+    (await db.query('select type from turnout_events where stream_id = $1 order by stream_version', [workflowStreamId(workflowId)])).rows.map(
+      (row) => row.type,
+    );
+
+  async function publish(exchange: string, routingKey: string, body: unknown, options: amqp.Options.Publish = {}) {
+    const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    channel.publish(exchange, routingKey, content, { contentType: 'application/json', ...options });
+    await channel.waitForConfirms();
+  }
+
+  async function takeTask(queueName: string): Promise<any> {
+    await assertTaskQueue(channel, queueName);
+    const message = await waitFor(`a task in ${queueName}`, () => channel.get(queueName, { noAck: true }));
+    return JSON.parse(message.content.toString());
+  }
+
+  async function deadLetterWithId(messageId: string): Promise<amqp.GetMessage> {
+    return waitFor(`dead letter ${messageId}`, async () => {
+      const message = await channel.get(deadLetters, { noAck: true });
+      return message !== false && message.properties.messageId === messageId ? message : undefined;
+    });
+  }
+
+  it('records a duplicated task result once', async () => {
+    const taskType = uniqueName('dup_result');
+    const workflowName = uniqueName('dup_result_workflow');
+    await api.registerWorkflow(workflowName, [taskType]);
+    const workflowId = await api.startWorkflow(workflowName);
+    const task = await takeTask(taskType);
+    const result = { taskId: task.taskId, workflowInstanceId: workflowId, status: 'COMPLETED', outputData: { n: 1 }, workerId: 'w1' };
+
+    await publish(TASK_RESULTS_EXCHANGE, '', result);
+    await publish(TASK_RESULTS_EXCHANGE, '', { ...result, outputData: { n: 2 } });
+    await waitFor('the workflow to complete', async () => (await api.workflow(workflowId)).status === 'COMPLETED');
+    // A third copy after completion, and a marker workflow to know the router got past it.
+    await publish(TASK_RESULTS_EXCHANGE, '', result);
+    const marker = await api.startWorkflow(workflowName);
+    const markerTask = await takeTask(taskType);
+    expect(markerTask.workflowInstanceId).toBe(marker);
+    await publish(TASK_RESULTS_EXCHANGE, '', { ...result, taskId: markerTask.taskId, workflowInstanceId: marker });
+    await waitFor('the marker workflow to complete', async () => (await api.workflow(marker)).status === 'COMPLETED');
+
+    expect(await eventTypes(workflowId)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskCompleted', 'WorkflowCompleted']);
+    expect((await api.workflow(workflowId)).output).toEqual({ n: 1 });
+  });
+
+  it('schedules the first task once when WorkflowStarted is delivered again', async () => {
+    const taskType = uniqueName('dup_started');
+    const workflowName = uniqueName('dup_started_workflow');
+    await api.registerWorkflow(workflowName, [taskType]);
+    const workflowId = await api.startWorkflow(workflowName);
+    const task = await takeTask(taskType);
+    const started = (await db.query("select data from turnout_events where stream_id = $1 and type = 'WorkflowStarted'", [workflowStreamId(workflowId)]))
+      .rows[0].data;
+
+    await publish(EVENTS_EXCHANGE, 'WorkflowStarted', { streamId: workflowStreamId(workflowId), streamVersion: 1, type: 'WorkflowStarted', data: started });
+    await publish(TASK_RESULTS_EXCHANGE, '', { taskId: task.taskId, workflowInstanceId: workflowId, status: 'COMPLETED', outputData: {} });
+    await waitFor('the workflow to complete', async () => (await api.workflow(workflowId)).status === 'COMPLETED');
+
+    expect(await eventTypes(workflowId)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskCompleted', 'WorkflowCompleted']);
+  });
+
+  it.each([
+    ['a result that is not JSON', TASK_RESULTS_EXCHANGE, Buffer.from('{oops'), 'body is not JSON'],
+    ['a result with an unknown status', TASK_RESULTS_EXCHANGE, { taskId: 't', workflowInstanceId: 'w', status: 'DONE' }, 'status: must be one of'],
+    ['a result for a workflow that does not exist', TASK_RESULTS_EXCHANGE, { taskId: 't', workflowInstanceId: 'nope', status: 'COMPLETED' }, 'WORKFLOW_NOT_FOUND'],
+    ['a heartbeat without a worker id', HEARTBEATS_EXCHANGE, { taskType: 'x', domain: null, at: Date.now() }, 'workerId: must be a non-empty string'],
+    ['a heartbeat whose domain has an @', HEARTBEATS_EXCHANGE, { taskType: 'x', domain: 'a@b', workerId: 'w', at: Date.now() }, 'domain: must not contain "@"'],
+  ])('dead-letters %s with the reason', async (_scenario, exchange, body, reason) => {
+    const messageId = uniqueName('bad');
+    await publish(exchange, '', body, { messageId });
+    const deadLetter = await deadLetterWithId(messageId);
+    expect(String(deadLetter.properties.headers?.[DEAD_LETTER_REASON_HEADER])).toContain(reason);
+  });
+
+  it('carries on routing after bad messages', async () => {
+    const taskType = uniqueName('after_bad');
+    const workflowName = uniqueName('after_bad_workflow');
+    await api.registerWorkflow(workflowName, [taskType]);
+    await publish(TASK_RESULTS_EXCHANGE, '', Buffer.from('not json at all'), { messageId: uniqueName('bad') });
+    const workflowId = await api.startWorkflow(workflowName);
+    const task = await takeTask(taskType);
+    await publish(TASK_RESULTS_EXCHANGE, '', { taskId: task.taskId, workflowInstanceId: workflowId, status: 'COMPLETED', outputData: { ok: true } });
+    const workflow = await waitFor('the workflow to complete', async () => {
+      const current = await api.workflow(workflowId);
+      return current.status === 'COMPLETED' ? current : undefined;
+    });
+    expect(workflow.output).toEqual({ ok: true });
+  });
+});
