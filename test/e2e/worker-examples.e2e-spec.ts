@@ -52,7 +52,8 @@ describe('the examples, run as the README says', () => {
   async function runExample(script: ExampleScript, taskType: string, env: Record<string, string> = {}) {
     const example = startExample(script, { AMQP_URL: broker, EXAMPLE_TASK_TYPE: taskType, ...env });
     processes.push(example);
-    const [, workerId] = await example.waitForOutput(/worker (\S+) started \d+ worker/);
+    // Room for one stalled start attempt (the SDK's startTimeoutMs, 10 s) and its retry.
+    const [, workerId] = await example.waitForOutput(/worker (\S+) started \d+ worker/, 30_000);
     const [, queueName] = await example.waitForOutput(new RegExp(`${taskType} polls (\\S+) `));
     queuesMade.add(queueName);
     return { example, workerId, queueName };

@@ -1,7 +1,8 @@
 /**
  * The worker SDK (libs/worker) against the real RabbitMQ and the running api
  * and router: domain precedence, sharing a queue by capacity, failure
- * reporting, and reconnecting after the broker connection drops mid-task.
+ * reporting, reconnecting after the broker connection drops mid-task, and
+ * starting against a broker that stalls.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -348,5 +349,31 @@ describe('the worker SDK, with the api and router running', () => {
     const attempts = logged.filter((line) => /^reconnect attempt \d/.test(line));
     expect(attempts.map((line) => Number(/^reconnect attempt (\d+)/.exec(line)?.[1]))).toEqual([1, 2]);
     expect(logged).toContain(`reconnected to the broker on attempt 3; consuming ${taskType} again`);
+  });
+
+  it('does not hang on a broker that accepts the connection and never answers: the stalled attempt is named, closed and tried afresh', async () => {
+    const taskType = uniqueName('stalled_start');
+    const workflowName = uniqueName('stalled');
+    await api.registerWorkflow(workflowName, [taskType]);
+    const proxy = await startTcpProxy(amqpTarget(broker));
+    stoppables.push({ stop: () => proxy.close() });
+    proxy.stallNext(1);
+    const logged: string[] = [];
+    const worker = await started(
+      new TaskWorker({
+        amqpUrl: throughProxy(broker, proxy),
+        taskType,
+        startTimeoutMs: 1_000,
+        execute: () => ({ ran: true }),
+        log: (message) => logged.push(message),
+      }),
+    );
+
+    expect(logged.filter((line) => line.startsWith('starting failed'))).toEqual([
+      'starting failed (no progress within 1000 ms while connecting); trying again',
+    ]);
+    expect(proxy.accepted).toBe(2);
+    const workflow = await ended(await api.startWorkflow(workflowName));
+    expect([workflow.status, workflow.output, workflow.tasks[0].workerId]).toEqual(['COMPLETED', { ran: true }, worker.workerId]);
   });
 });

@@ -12,6 +12,8 @@ export interface TcpProxy {
   severAll(): void;
   /** The next `count` connections are cut as soon as they arrive (a broker that is not back yet). */
   refuseNext(count: number): void;
+  /** The next `count` connections are accepted and never answered (a broker that has stalled). */
+  stallNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -19,11 +21,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const open = new Set<Socket>();
   let accepted = 0;
   let toRefuse = 0;
+  let toStall = 0;
   const server: Server = createServer((client) => {
     accepted += 1;
     if (toRefuse > 0) {
       toRefuse -= 1;
       client.destroy();
+      return;
+    }
+    if (toStall > 0) {
+      toStall -= 1;
+      open.add(client);
+      client.on('error', () => undefined);
+      client.on('close', () => open.delete(client));
       return;
     }
     const upstream = createConnection(target);
@@ -56,6 +66,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     refuseNext(count: number) {
       toRefuse = count;
+    },
+    stallNext(count: number) {
+      toStall = count;
     },
     close() {
       for (const socket of open) socket.destroy();

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import * as amqp from 'amqplib';
 import { Client } from 'pg';
+import { connectToBroker } from '@turnout/messaging/broker-connection';
 import { assertTaskQueue } from '@turnout/messaging/topology';
 import { EVENTS_NOTIFY_CHANNEL } from './append-to-stream';
 import { readCheckpoint } from './read-checkpoint';
@@ -166,9 +167,9 @@ export class OutboxRelay {
 
   private async openChannel(): Promise<amqp.ConfirmChannel> {
     this.brokerLost = undefined;
-    const connection = await amqp.connect(this.options.amqpUrl, {
-      timeout: CONNECT_TIMEOUT_MS,
-      clientProperties: { connection_name: relayName(this.options.subscriptionName) },
+    const connection = await connectToBroker(this.options.amqpUrl, {
+      connectionName: relayName(this.options.subscriptionName),
+      log: (message) => this.logger.warn(`outbox relay: ${message}`),
     });
     this.connection = connection;
     const lost = (error: Error) => {

@@ -18,6 +18,8 @@ export interface TaskRunnerOptions {
   heartbeatIntervalMs?: number;
   /** On stop, how long held tasks may take to finish before they go back to the queue. */
   shutdownDeadlineMs?: number;
+  /** How long one attempt to start a worker may take before it is tried afresh (default 10 s). */
+  startTimeoutMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
   /** Where the domain settings are read (default: process.env). */
   environment?: Readonly<Record<string, string | undefined>>;
@@ -124,6 +126,7 @@ export class TaskRunner {
           concurrency: assignment.concurrency,
           heartbeatIntervalMs: this.options.heartbeatIntervalMs,
           shutdownDeadlineMs: this.options.shutdownDeadlineMs,
+          startTimeoutMs: this.options.startTimeoutMs,
           reconnect: this.options.reconnect,
           execute: definition.execute,
           log: (message) => this.log(`${assignment.taskType}: ${message}`),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import * as amqp from 'amqplib';
+import type * as amqp from 'amqplib';
 import { isNoDomain, nameProblem, queueNameProblem, taskQueueName } from '@turnout/domain';
 import {
   DEAD_LETTER_EXCHANGE,
@@ -14,11 +14,13 @@ import {
   assertDeadLetter,
   assertTaskQueue,
   assertWorkerExchanges,
+  connectToBroker,
   isRecord,
   parseJson,
 } from '@turnout/messaging';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelayMs } from './reconnect-backoff';
 import { type Task, type TaskContext, type TaskHandler, TerminalTaskError } from './task';
+import { withinDeadline } from './within-deadline';
 
 export interface TaskWorkerOptions<I, O extends object | void> {
   amqpUrl: string;
@@ -34,6 +36,11 @@ export interface TaskWorkerOptions<I, O extends object | void> {
   heartbeatIntervalMs?: number;
   /** On stop, how long held tasks may take to finish before they go back to the queue (default 20 s). */
   shutdownDeadlineMs?: number;
+  /**
+   * How long one attempt to start (connect, declare, consume, first heartbeat
+   * confirmed) may take before it is abandoned and tried afresh (default 10 s).
+   */
+  startTimeoutMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
   execute: TaskHandler<I, O>;
   log?: (message: string) => void;
@@ -49,6 +56,7 @@ export interface StopReport {
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 20_000;
+export const DEFAULT_START_TIMEOUT_MS = 10_000;
 
 /** One connection to the broker and what was opened on it; replaced whole on reconnect. */
 interface Session {
@@ -73,6 +81,14 @@ interface Delivery {
 
 type Phase = 'idle' | 'running' | 'stopping' | 'stopped';
 
+/** How far an attempt to open a session got: named in the error when it stalls, closed when abandoned. */
+interface Opening {
+  step: string;
+  connection?: amqp.ChannelModel;
+  /** Past its deadline: a connection that arrives now is closed at once. */
+  abandoned: boolean;
+}
+
 const ignore = (): void => undefined;
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const FIRST_START_ATTEMPTS = 3;
@@ -93,6 +109,7 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
   readonly concurrency: number;
   private readonly heartbeatIntervalMs: number;
   private readonly shutdownDeadlineMs: number;
+  private readonly startTimeoutMs: number;
   private readonly reconnectPolicy: ReconnectPolicy;
   private phase: Phase = 'idle';
   private session?: Session;
@@ -116,10 +133,12 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
     this.concurrency = options.concurrency ?? 1;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.shutdownDeadlineMs = options.shutdownDeadlineMs ?? DEFAULT_SHUTDOWN_DEADLINE_MS;
+    this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.reconnectPolicy = { ...DEFAULT_RECONNECT_POLICY, ...options.reconnect };
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`concurrency must be a whole number, 1 or more (got ${this.concurrency})`);
     if (!(this.heartbeatIntervalMs > 0)) throw new Error(`heartbeatIntervalMs must be above 0 (got ${this.heartbeatIntervalMs})`);
     if (!(this.shutdownDeadlineMs >= 0)) throw new Error(`shutdownDeadlineMs must be 0 or more (got ${this.shutdownDeadlineMs})`);
+    if (!(this.startTimeoutMs > 0)) throw new Error(`startTimeoutMs must be above 0 (got ${this.startTimeoutMs})`);
     this.workerId = options.workerId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
     this.queueName = taskQueueName(this.taskType, this.domain);
   }
@@ -160,7 +179,6 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
       () => void this.sendHeartbeat(false).catch((error) => this.log(`heartbeat failed: ${messageOf(error)}`)),
       this.heartbeatIntervalMs,
     );
-    await this.sendHeartbeat(false).catch((error) => this.log(`heartbeat failed: ${messageOf(error)}`));
     if (session.lost) this.onSessionLost(session, 'the connection closed as the worker started');
     this.log(`worker ${this.workerId} consumes ${this.queueName} (concurrency ${this.concurrency})`);
   }
@@ -223,24 +241,53 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
 
   /**
    * Workers starting together on a queue nobody declared yet race to create it,
-   * and RabbitMQ may close the losers' channels: try again before giving up.
+   * and RabbitMQ may close the losers' channels; a broker may also accept the
+   * connection and then stall. Each attempt has a deadline that names the step
+   * it was stuck at; a stalled attempt is closed and tried afresh.
    */
   private async openFirstSession(): Promise<Session> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.openSession();
+        return await this.attemptSession();
       } catch (error) {
-        if (attempt >= FIRST_START_ATTEMPTS) throw error;
+        if (attempt >= FIRST_START_ATTEMPTS) throw new Error(`could not start consuming ${this.queueName}: ${messageOf(error)}`);
         this.log(`starting failed (${messageOf(error)}); trying again`);
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
   }
 
-  private async openSession(): Promise<Session> {
-    const connection = await amqp.connect(this.options.amqpUrl, {
-      clientProperties: { connection_name: `turnout-worker ${this.workerId} ${this.queueName}` },
+  /** Opens a session and has its first heartbeat confirmed, within startTimeoutMs; closes what it opened on failure. */
+  private async attemptSession(): Promise<Session> {
+    const opening: Opening = { step: 'connecting', abandoned: false };
+    try {
+      return await withinDeadline(
+        this.openSession(opening).then(async (opened) => {
+          opening.step = 'waiting for the broker to confirm the first heartbeat';
+          await this.sendHeartbeatOn(opened, false);
+          return opened;
+        }),
+        this.startTimeoutMs,
+        () => new Error(`no progress within ${this.startTimeoutMs} ms while ${opening.step}`),
+      );
+    } catch (error) {
+      opening.abandoned = true;
+      await opening.connection?.close().catch(ignore);
+      throw error;
+    }
+  }
+
+  private async openSession(opening: Opening): Promise<Session> {
+    const connection = await connectToBroker(this.options.amqpUrl, {
+      connectionName: `turnout-worker ${this.workerId} ${this.queueName}`,
+      log: (message) => this.log(message),
+      timeoutMs: this.startTimeoutMs,
     });
+    opening.connection = connection;
+    if (opening.abandoned) {
+      await connection.close().catch(ignore);
+      throw new Error('the attempt was abandoned before the broker answered');
+    }
     // Listen at once: amqplib throws an 'error' nobody listens to, and a close may come mid-setup.
     let session: Session | undefined;
     let closed = false;
@@ -256,15 +303,18 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
       return channel;
     };
     try {
+      opening.step = 'opening channels and declaring the exchanges';
       const publishChannel = watch(await connection.createConfirmChannel());
       await assertWorkerExchanges(publishChannel);
       await assertDeadLetter(publishChannel);
       const consumeChannel = watch(await connection.createChannel());
+      opening.step = `declaring the queue ${this.queueName}`;
       await assertTaskQueue(consumeChannel, this.queueName);
       // Per consumer: the broker hands this worker no more unacked tasks than it runs at once.
       await consumeChannel.prefetch(this.concurrency);
       const opened: Session = { connection, publishChannel, consumeChannel, consumerTag: '', lost: closed };
       session = opened;
+      opening.step = `starting to consume ${this.queueName}`;
       const { consumerTag } = await consumeChannel.consume(this.queueName, (message) => this.onMessage(opened, message));
       opened.consumerTag = consumerTag;
       return opened;
@@ -300,7 +350,7 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
     if (this.phase !== 'running') return;
     let session: Session;
     try {
-      session = await this.openSession();
+      session = await this.attemptSession();
     } catch (error) {
       this.log(`reconnect attempt ${attempt} (after ${waitedMs} ms) failed: ${messageOf(error)}`);
       if (this.phase === 'running') this.scheduleReconnect(attempt + 1);
@@ -314,7 +364,6 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
     this.session = session;
     this.reconnected += 1;
     this.log(`reconnected to the broker on attempt ${attempt}; consuming ${this.queueName} again`);
-    await this.sendHeartbeat(false).catch((error) => this.log(`heartbeat failed: ${messageOf(error)}`));
   }
 
   private onMessage(session: Session, message: amqp.ConsumeMessage | null): void {
@@ -406,7 +455,12 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
   private async sendHeartbeat(gone: boolean): Promise<void> {
     const session = this.session;
     // Without a connection there is no one to tell; presence lapses on its own, as it should.
-    if (session === undefined || session.lost) return;
+    if (session === undefined) return;
+    await this.sendHeartbeatOn(session, gone);
+  }
+
+  private async sendHeartbeatOn(session: Session, gone: boolean): Promise<void> {
+    if (session.lost) return;
     const heartbeat: Heartbeat = {
       taskType: this.taskType,
       domain: this.domain,

@@ -11,6 +11,7 @@ import {
   assertDeadLetter,
   assertTaskQueue,
   assertWorkerExchanges,
+  connectToBroker,
 } from '@turnout/messaging';
 import { TURNOUT_CONFIG } from '../api.tokens';
 
@@ -115,7 +116,7 @@ export class TaskQueueBroker implements OnApplicationShutdown {
 
   private channels() {
     this.connecting ??= (async () => {
-      const connection = await amqp.connect(this.config.amqpUrl);
+      const connection = await connectToBroker(this.config.amqpUrl, { connectionName: 'turnout api', log: (message) => this.logger.warn(message) });
       const forget = () => {
         this.connecting = undefined;
         this.probe = undefined;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import * as amqp from 'amqplib';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_REASON_HEADER } from '@turnout/messaging';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_REASON_HEADER, connectToBroker } from '@turnout/messaging';
 import type { MessageOutcome } from './message-outcome';
 
 export class AmqpMessageContext extends BaseRpcContext<[amqp.ConsumeMessage]> {
@@ -59,7 +59,7 @@ export class AmqpConsumerTransport extends Server implements CustomTransportStra
   }
 
   private async connect(): Promise<void> {
-    const connection = await amqp.connect(this.options.amqpUrl);
+    const connection = await connectToBroker(this.options.amqpUrl, { connectionName: 'turnout router', log: (message) => this.logger.warn(message) });
     this.connection = connection;
     connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
     connection.on('close', () => {

@@ -1,0 +1,35 @@
+/**
+ * How every Turnout component (api, router, relay, workers) opens its broker
+ * connection: one handshake deadline, a name an operator sees in RabbitMQ, and
+ * a log line when the broker stops accepting publishes.
+ */
+import * as amqp from 'amqplib';
+
+/**
+ * A broker that accepts the TCP connection but never finishes the AMQP
+ * handshake (out of file handles, overloaded) would otherwise hang the caller
+ * for ever; past this the connect fails and the caller's retry takes over.
+ */
+export const BROKER_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface BrokerConnectionOptions {
+  /** Shown as the connection's name in `rabbitmqctl list_connections client_properties`. */
+  connectionName: string;
+  /** Told when the broker blocks and unblocks publishing (a memory or disk alarm). */
+  log?: (message: string) => void;
+  timeoutMs?: number;
+}
+
+export async function connectToBroker(url: string, options: BrokerConnectionOptions): Promise<amqp.ChannelModel> {
+  const connection = await amqp.connect(url, {
+    timeout: options.timeoutMs ?? BROKER_CONNECT_TIMEOUT_MS,
+    clientProperties: { connection_name: options.connectionName },
+  });
+  const log = options.log;
+  if (log !== undefined) {
+    // While blocked, publishes and their confirms wait: say why, or a stall looks like a hang.
+    connection.on('blocked', (reason: unknown) => log(`the broker blocks publishing (${String(reason)}); publishes wait until it unblocks`));
+    connection.on('unblocked', () => log('the broker accepts publishes again'));
+  }
+  return connection;
+}
