@@ -1,13 +1,12 @@
 /**
  * The physical limit Turnout stands beside: raw amqplib, persistent publishes
  * with publisher confirms into a durable queue declared as task queues are,
- * consumed with acks, on this machine.
+ * consumed with acks, on this machine, over a connection opened as Turnout's are.
  */
-import * as amqp from 'amqplib';
-import { TASK_QUEUE_OPTIONS } from '@turnout/messaging';
+import { TASK_QUEUE_OPTIONS, connectToBroker } from '@turnout/messaging';
 
 export async function measureBrokerBaseline(amqpUrl: string, messages: number): Promise<{ msgsPerSec: number }> {
-  const connection = await amqp.connect(amqpUrl);
+  const connection = await connectToBroker(amqpUrl, { connectionName: 'bench baseline' });
   const publisher = await connection.createConfirmChannel();
   const consumer = await connection.createChannel();
   const queue = 'bench.baseline';

@@ -3,14 +3,13 @@
  * heartbeats published as fast as the broker confirms them, timed until the
  * router has drained its heartbeat queue.
  */
-import * as amqp from 'amqplib';
-import { HEARTBEATS_EXCHANGE, ROUTER_HEARTBEATS_QUEUE } from '@turnout/messaging';
+import { HEARTBEATS_EXCHANGE, ROUTER_HEARTBEATS_QUEUE, connectToBroker } from '@turnout/messaging';
 
 export async function publishHeartbeats(
   amqpUrl: string,
   options: { workers: number; domains: number; rounds: number; taskType: string },
 ): Promise<{ heartbeats: number; perSec: number }> {
-  const connection = await amqp.connect(amqpUrl);
+  const connection = await connectToBroker(amqpUrl, { connectionName: 'bench heartbeats' });
   const channel = await connection.createConfirmChannel();
   const started = performance.now();
   let published = 0;

@@ -3,8 +3,8 @@
  * would: the worker's receipt of each task, and WorkflowCompleted on the
  * events exchange.
  */
-import * as amqp from 'amqplib';
-import { EVENTS_EXCHANGE, assertEventsExchange } from '@turnout/messaging';
+import type * as amqp from 'amqplib';
+import { EVENTS_EXCHANGE, assertEventsExchange, connectToBroker } from '@turnout/messaging';
 import { LatencyRecorder } from './latency-recorder';
 
 /** When each workflow reached a point (its task received, its completion), awaited by id. */
@@ -40,7 +40,7 @@ export class CompletionWatcher {
   completed = 0;
 
   async start(amqpUrl: string): Promise<void> {
-    this.connection = await amqp.connect(amqpUrl);
+    this.connection = await connectToBroker(amqpUrl, { connectionName: 'bench completion watcher' });
     const channel = await this.connection.createChannel();
     await assertEventsExchange(channel);
     const { queue } = await channel.assertQueue('', { exclusive: true });

@@ -50,6 +50,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 // a commit per batch would cost as much as the batch. A crash republishes at most this much.
 const CHECKPOINT_EVERY_MS = 200;
 const PROGRESS_LOG_EVERY_MS = 10_000;
+// Batches published while earlier ones await their confirms: the broker's confirm latency
+// (a quorum queue's fsync) overlaps the next read instead of adding to every event's wait.
+const MAX_UNCONFIRMED_BATCHES = 8;
 const SILENT: RelayLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
@@ -203,21 +206,38 @@ export class OutboxRelay {
     let progressLoggedAt = Date.now();
     let publishedAtLastLog = this.publishedCount;
 
+    // Batches published and not yet confirmed, oldest first. The relay reads and publishes
+    // the next batch while the broker confirms earlier ones (one channel keeps them in order);
+    // the checkpoint only ever moves past batches that are confirmed, oldest first.
+    const unconfirmed: Array<{ upTo: Checkpoint; count: number; confirmed: Promise<void>; done: boolean }> = [];
+    let readUpTo = checkpoint;
+    const settleOldest = async () => {
+      const oldest = unconfirmed[0];
+      await oldest.confirmed;
+      unconfirmed.shift();
+      checkpoint = oldest.upTo;
+      this.publishedCount += oldest.count;
+    };
+
     try {
       while (this.running) {
         this.throwIfSessionLost();
         if (this.brokerLost) throw this.brokerLost;
         // NOTIFYs arriving from here on ask for another read; any number of them, one read.
         this.notified = false;
-        const events = await readCommittedEvents(db, checkpoint, batchSize);
+        const events = await readCommittedEvents(db, readUpTo, batchSize);
         if (events.length > 0) {
           await this.publish(channel, events, declaredQueues);
-          // Confirmed by the broker: only now may the checkpoint move past these events.
           const last = events[events.length - 1];
-          checkpoint = { transactionId: last.transactionId, globalPosition: last.globalPosition };
-          this.publishedCount += events.length;
+          readUpTo = { transactionId: last.transactionId, globalPosition: last.globalPosition };
+          // Rejects when the broker nacks a message or the channel closes first; awaited in order below.
+          const batch = { upTo: readUpTo, count: events.length, confirmed: channel.waitForConfirms(), done: false };
+          batch.confirmed.then(() => (batch.done = true), () => undefined);
+          unconfirmed.push(batch);
         }
         const idle = events.length < batchSize && !this.notified;
+        // Confirmed by the broker: only now may the checkpoint move past these events.
+        while (unconfirmed.length > 0 && (idle || unconfirmed[0].done || unconfirmed.length > MAX_UNCONFIRMED_BATCHES)) await settleOldest();
         if (idle || Date.now() - storedAt >= CHECKPOINT_EVERY_MS) await store();
         if (Date.now() - progressLoggedAt >= PROGRESS_LOG_EVERY_MS && this.publishedCount > publishedAtLastLog) {
           this.logger.log(
@@ -231,6 +251,8 @@ export class OutboxRelay {
         // that catches events held back by the xmin horizon (no NOTIFY comes for those).
         if (idle) await this.sleep(pollMs);
       }
+      // Stopping: what is published may still be confirmed, and then need not be published again.
+      while (unconfirmed.length > 0) await settleOldest();
     } catch (error) {
       // amqplib fails the pending confirms with a bare "channel closed"; the broker's own reason came first.
       if (this.brokerLost && error !== this.brokerLost) throw new Error(`${messageOf(error)} (${this.brokerLost.message})`);
@@ -257,8 +279,6 @@ export class OutboxRelay {
         }
       }
     }
-    // Rejects when the broker nacks a message or the channel closes first.
-    await channel.waitForConfirms();
   }
 
   /** Waits for the channel's write buffer to empty, or fails when the broker goes first. */

