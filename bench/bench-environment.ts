@@ -109,3 +109,29 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     },
   };
 }
+
+/**
+ * Resolves once the presence projection holds every one of these workers: a
+ * run routed before its workers are known would fall back or wait in a queue
+ * of the domain the map names.
+ */
+export async function waitForWorkers(databaseUrl: string, workers: ReadonlyArray<{ taskType: string; domain: string | null; workerId: string }>): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const { rows } = await client.query(
+        `select count(*)::int as known from turnout_worker_presence p
+         join jsonb_to_recordset($1::jsonb) as w(task_type text, domain text, worker_id text) using (task_type, domain, worker_id)
+         where not p.gone`,
+        [JSON.stringify(workers.map((worker) => ({ task_type: worker.taskType, domain: worker.domain ?? '', worker_id: worker.workerId })))],
+      );
+      if (rows[0].known === workers.length) return;
+      if (Date.now() > deadline) throw new Error(`only ${rows[0].known} of ${workers.length} workers reached the presence projection within 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.end();
+  }
+}

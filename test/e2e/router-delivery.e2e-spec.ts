@@ -1,6 +1,6 @@
 /**
- * The router under duplicate and bad deliveries: a redelivered event or task
- * result changes nothing the second time; an unparseable or invalid message is
+ * The router under duplicate and bad deliveries: a redelivered task result or
+ * a replayed lifecycle event changes nothing; an unparseable or invalid message is
  * dead-lettered with its reason and the router carries on.
  */
 import * as amqp from 'amqplib';
@@ -11,6 +11,7 @@ import {
   DEAD_LETTER_REASON_HEADER,
   EVENTS_EXCHANGE,
   HEARTBEATS_EXCHANGE,
+  RETIRED_ROUTER_EVENTS_QUEUE,
   TASK_RESULTS_EXCHANGE,
   assertTaskQueue,
 } from '@turnout/messaging';
@@ -27,10 +28,11 @@ describe('router deliveries', () => {
   let connection: amqp.ChannelModel;
   let channel: amqp.ConfirmChannel;
   let deadLetters: string;
+  let broker: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('e2e_delivery');
-    const broker = await amqpUrl();
+    broker = await amqpUrl();
     turnout = await startTurnout({ DATABASE_URL: database.url, AMQP_URL: broker, RELAY_POLL_MS: '200' });
     api = new TurnoutClient(turnout.baseUrl);
     db = new Client({ connectionString: database.url });
@@ -59,9 +61,22 @@ describe('router deliveries', () => {
     await channel.waitForConfirms();
   }
 
+  /**
+   * Takes one task message on a connection of its own: RabbitMQ 3.10 may close the
+   * connection (541 noproc) on a basic.get that comes as a quorum queue is being created.
+   */
   async function takeTask(queueName: string): Promise<any> {
     await assertTaskQueue(channel, queueName);
-    const message = await waitFor(`a task in ${queueName}`, () => channel.get(queueName, { noAck: true }));
+    const message = await waitFor(`a task in ${queueName}`, async () => {
+      const taker = await amqp.connect(broker);
+      taker.on('error', () => undefined);
+      try {
+        const takerChannel = await taker.createChannel();
+        return await takerChannel.get(queueName, { noAck: true });
+      } finally {
+        await taker.close().catch(() => undefined);
+      }
+    });
     return JSON.parse(message.content.toString());
   }
 
@@ -95,20 +110,28 @@ describe('router deliveries', () => {
     expect((await api.workflow(workflowId)).output).toEqual({ n: 1 });
   });
 
-  it('schedules the first task once when WorkflowStarted is delivered again', async () => {
-    const taskType = uniqueName('dup_started');
-    const workflowName = uniqueName('dup_started_workflow');
+  it('schedules the first task with the start, in one append: a replayed WorkflowStarted schedules nothing, and no router queue takes it', async () => {
+    const taskType = uniqueName('first_with_start');
+    const workflowName = uniqueName('first_with_start_workflow');
     await api.registerWorkflow(workflowName, [taskType]);
     const workflowId = await api.startWorkflow(workflowName);
+    const written = await db.query('select type, data, transaction_id from turnout_events where stream_id = $1 order by stream_version', [
+      workflowStreamId(workflowId),
+    ]);
+    expect(written.rows.map((row: { type: string }) => row.type)).toEqual(['WorkflowStarted', 'TaskScheduled']);
+    expect(new Set(written.rows.map((row: { transaction_id: string }) => row.transaction_id)).size).toBe(1);
     const task = await takeTask(taskType);
-    const started = (await db.query("select data from turnout_events where stream_id = $1 and type = 'WorkflowStarted'", [workflowStreamId(workflowId)]))
-      .rows[0].data;
 
-    await publish(EVENTS_EXCHANGE, 'WorkflowStarted', { streamId: workflowStreamId(workflowId), streamVersion: 1, type: 'WorkflowStarted', data: started });
+    // An observer replaying the lifecycle event changes nothing.
+    await publish(EVENTS_EXCHANGE, 'WorkflowStarted', { streamId: workflowStreamId(workflowId), streamVersion: 1, type: 'WorkflowStarted', data: written.rows[0].data });
     await publish(TASK_RESULTS_EXCHANGE, '', { taskId: task.taskId, workflowInstanceId: workflowId, status: 'COMPLETED', outputData: {} });
     await waitFor('the workflow to complete', async () => (await api.workflow(workflowId)).status === 'COMPLETED');
-
     expect(await eventTypes(workflowId)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskCompleted', 'WorkflowCompleted']);
+
+    // The queue where routers once took WorkflowStarted is deleted, so it cannot fill up.
+    const probe = await connection.createChannel();
+    probe.on('error', () => undefined);
+    await expect(probe.checkQueue(RETIRED_ROUTER_EVENTS_QUEUE)).rejects.toThrow(/NOT_FOUND/);
   });
 
   it.each([

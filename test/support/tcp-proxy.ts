@@ -3,6 +3,7 @@
  * client talks to the proxy's port, the proxy to the real server.
  */
 import { type Server, type Socket, createConnection, createServer } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
 
 export interface TcpProxy {
   port: number;
@@ -14,6 +15,14 @@ export interface TcpProxy {
   refuseNext(count: number): void;
   /** The next `count` connections are accepted and never answered (a broker that has stalled). */
   stallNext(count: number): void;
+  /**
+   * From now on the server's bytes are kept by the proxy instead of reaching the client
+   * (replies, confirms, heartbeats all wait); the client's bytes still reach the server.
+   * Applies to open connections and to those accepted while held.
+   */
+  holdReplies(): void;
+  /** Passes on what was held, in order, and forwards the server's bytes as they come again. */
+  releaseReplies(): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +31,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let accepted = 0;
   let toRefuse = 0;
   let toStall = 0;
+  let holding = false;
+  const gates = new Set<ReplyGate>();
   const server: Server = createServer((client) => {
     accepted += 1;
     if (toRefuse > 0) {
@@ -37,12 +48,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return;
     }
     const upstream = createConnection(target);
+    const gate = new ReplyGate(holding);
+    gates.add(gate);
+    client.on('close', () => gates.delete(gate));
+    client.pipe(upstream);
+    upstream.pipe(gate).pipe(client);
     for (const [socket, other] of [
       [client, upstream],
       [upstream, client],
     ] as const) {
       open.add(socket);
-      socket.pipe(other);
       socket.on('error', () => other.destroy());
       socket.on('close', () => {
         open.delete(socket);
@@ -70,11 +85,53 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     stallNext(count: number) {
       toStall = count;
     },
+    holdReplies() {
+      holding = true;
+      for (const gate of gates) gate.hold();
+    },
+    releaseReplies() {
+      holding = false;
+      for (const gate of gates) gate.release();
+    },
     close() {
       for (const socket of open) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Between the server and the client: passes the server's bytes on, or keeps them, in order, while held. */
+class ReplyGate extends Transform {
+  private readonly held: Buffer[] = [];
+  /** The server ended its side while held: end the client's once what was held is passed on. */
+  private endWhenReleased?: TransformCallback;
+
+  constructor(private holding: boolean) {
+    super();
+  }
+
+  hold(): void {
+    this.holding = true;
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const chunk of this.held.splice(0)) this.push(chunk);
+    const end = this.endWhenReleased;
+    this.endWhenReleased = undefined;
+    end?.();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.holding) this.held.push(chunk);
+    else this.push(chunk);
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.holding) this.endWhenReleased = callback;
+    else callback();
+  }
 }
 
 /** The same AMQP URL, pointed at the proxy. */

@@ -8,6 +8,7 @@ import { ApiExceptionFilter } from './http/api-exception.filter';
 import { MetadataController } from './metadata/metadata.controller';
 import { START_WORKFLOW_HANDLER } from './workflows/start-workflow.handler';
 import { WorkflowController } from './workflows/workflow.controller';
+import { WorkerPresenceService } from './workflows/worker-presence.service';
 import { HealthController } from './operations/health.controller';
 import { MetricsController } from './operations/metrics.controller';
 import { TokenController } from './operations/token.controller';
@@ -30,6 +31,7 @@ export class ApiModule {
           useFactory: (db: DataSource) => ({ onApplicationShutdown: () => db.destroy() }),
         },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        WorkerPresenceService,
         START_WORKFLOW_HANDLER,
         TaskQueueBroker,
         HttpWorkerTasks,

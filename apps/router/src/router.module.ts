@@ -6,7 +6,6 @@ import { HeartbeatsController } from './handlers/heartbeats.controller';
 import { TaskLeaseSweeper } from './handlers/task-lease-sweeper';
 import { WORKFLOW_COMMANDS } from './handlers/workflow-commands.provider';
 import { TaskResultsController } from './handlers/task-results.controller';
-import { WorkflowEventsController } from './handlers/workflow-events.controller';
 import { RoutingMetrics } from './metrics/routing-metrics.service';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { WorkerPresenceService } from './presence/worker-presence.service';
@@ -17,7 +16,7 @@ export class RouterModule {
   static register(config: TurnoutConfig): DynamicModule {
     return {
       module: RouterModule,
-      controllers: [WorkflowEventsController, TaskResultsController, HeartbeatsController],
+      controllers: [TaskResultsController, HeartbeatsController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },
         {

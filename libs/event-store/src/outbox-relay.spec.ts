@@ -348,6 +348,66 @@ describe('OutboxRelay', () => {
       expect(deliveries.countById.size).toBe(4);
     });
 
+    it('publishes later batches while confirms are held back, and moves its checkpoint only past confirmed events', async () => {
+      const rabbit = await proxy(amqpTarget(broker));
+      const exchange = uniqueName('relay_held_confirms');
+      const deliveries = await consume(exchange);
+      // The relay's statements, so that the test knows when it has read all there is (and what it did next).
+      const ran: Array<{ sql: string; parameters: unknown[]; finished: boolean; settled: Promise<unknown> }> = [];
+      const watchedDb: SqlRunner = {
+        query: (sql, parameters = []) => {
+          const result = db.query(sql, parameters);
+          const statement = { sql, parameters, finished: false, settled: result.catch(() => undefined) };
+          result.then(() => (statement.finished = true), () => undefined);
+          ran.push(statement);
+          return result;
+        },
+      };
+      const lines: string[] = [];
+      const relay = relayTo(exchange, { amqpUrl: throughProxy(broker, rabbit), db: watchedDb, batchSize: 2, logger: recordingLogger(lines) });
+      await relay.start();
+      // Steady state first: holding replies earlier would hold back the channel's own opening.
+      await appendToStream(db, 'steady', 0, [counted('steady')]);
+      await waitFor('the first event confirmed', () => deliveries.countById.has('steady:1') && relay.publishedCount === 1);
+
+      let last = { transaction_id: '', global_position: '' };
+      let heldIds: string[] = [];
+      rabbit.holdReplies();
+      try {
+        await appendToStream(db, 'held', 0, [1, 2, 3, 4, 5, 6].map((n) => counted(`held/${n}`)));
+        const held: Array<{ transaction_id: string; global_position: string }> = await db.query(
+          "select transaction_id::text, global_position::text from turnout_events where stream_id = 'held' order by stream_version",
+        );
+        const first = held[0];
+        last = held[held.length - 1];
+        heldIds = held.map((_, i) => `held:${i + 1}`);
+        // Three batches of two reach the consumer though not one of them is confirmed.
+        await waitFor('every held event delivered, unconfirmed', () => allDelivered(deliveries, heldIds));
+        // The read after the last held event: from here the relay has nothing to do but wait for confirms
+        // (one that moved its checkpoint early would store it now, before this test looks).
+        await waitFor('the relay to read past the held events', () =>
+          ran.some(({ sql, parameters, finished }) => finished && sql.includes('from turnout_events') && parameters[0] === last.transaction_id && parameters[1] === last.global_position),
+        );
+        await Promise.all(ran.map(({ settled }) => settled));
+        const stored: Array<{ before: boolean }> = await db.query(
+          "select (last_transaction_id, last_position) < ($1::xid8, $2::bigint) as before from turnout_subscriptions where name = 'relay'",
+          [first.transaction_id, first.global_position],
+        );
+        expect(stored.filter(({ before }) => !before)).toEqual([]);
+        expect(relay.publishedCount).toBe(1);
+      } finally {
+        // Also when an expectation failed: a relay stops only once the broker answers its close.
+        rabbit.releaseReplies();
+      }
+      await waitFor('the checkpoint at the last event', async () => {
+        const rows = await db.query("select last_transaction_id::text as transaction_id, last_position::text as global_position from turnout_subscriptions where name = 'relay'");
+        return rows.length === 1 && rows[0].transaction_id === last.transaction_id && rows[0].global_position === last.global_position;
+      });
+      expect(relay.publishedCount).toBe(7);
+      expect([...deliveries.countById]).toEqual([['steady:1', 1], ...heldIds.map((id) => [id, 1])]);
+      expect(lines.filter((line) => line.startsWith('error: '))).toEqual([]);
+    });
+
     it('keeps running when the broker refuses a publish, and publishes it once the exchange exists', async () => {
       const exchange = uniqueName('relay_exchange_later');
       const lines: string[] = [];

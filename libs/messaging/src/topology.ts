@@ -14,7 +14,12 @@ export const HEARTBEATS_EXCHANGE = 'turnout.heartbeats';
 /** Messages that could not be parsed or validated, with the reason in the `x-turnout-reason` header. */
 export const DEAD_LETTER_EXCHANGE = 'turnout.dead-letter';
 
-export const ROUTER_EVENTS_QUEUE = 'turnout.router.events';
+/**
+ * Where routers once took WorkflowStarted to schedule a run's first task. The
+ * api schedules it now, in the same append as the start; the router deletes
+ * this queue so that a broker upgraded in place does not keep filling it.
+ */
+export const RETIRED_ROUTER_EVENTS_QUEUE = 'turnout.router.events';
 export const ROUTER_TASK_RESULTS_QUEUE = 'turnout.router.task-results';
 export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.heartbeats';
 export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
@@ -27,9 +32,6 @@ export const DEAD_LETTER_REASON_HEADER = 'x-turnout-reason';
  * TaskScheduled): each publish costs the broker as much as a task does.
  */
 export const PUBLISHED_EVENT_TYPES: ReadonlySet<string> = new Set(['WorkflowStarted', 'WorkflowCompleted', 'WorkflowFailed']);
-
-/** Event types the router consumes from EVENTS_EXCHANGE. */
-export const ROUTER_EVENT_BINDINGS = ['WorkflowStarted'] as const;
 
 /**
  * Task queues (`<taskType>` / `<taskType>@<domain>`): durable, and quorum so
@@ -69,10 +71,7 @@ export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertEventsExchange(channel);
   await assertWorkerExchanges(channel);
   await assertDeadLetter(channel);
-  await channel.assertQueue(ROUTER_EVENTS_QUEUE, INTERNAL_QUEUE_OPTIONS);
-  for (const eventType of ROUTER_EVENT_BINDINGS) {
-    await channel.bindQueue(ROUTER_EVENTS_QUEUE, EVENTS_EXCHANGE, eventType);
-  }
+  await channel.deleteQueue(RETIRED_ROUTER_EVENTS_QUEUE);
   await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, INTERNAL_QUEUE_OPTIONS);
   await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, TASK_RESULTS_EXCHANGE, '');
   // Heartbeats are only worth their freshness: a classic queue with a bounded length and TTL.

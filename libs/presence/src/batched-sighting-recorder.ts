@@ -6,9 +6,9 @@ import { type WorkerTransport, recordSightings } from './record-sightings';
 export class BatchedSightingRecorder {
   private readonly batcher: MicroBatcher<WorkerSighting, void>;
 
-  constructor(db: SqlRunner, transport: WorkerTransport, maxBatch = 1_000) {
+  constructor(db: SqlRunner, transport: WorkerTransport, activeWorkerTimeoutMs: number, maxBatch = 1_000) {
     this.batcher = new MicroBatcher<WorkerSighting, void>(async (sightings) => {
-      await recordSightings(db, sightings, transport);
+      await recordSightings(db, sightings, transport, activeWorkerTimeoutMs);
       return sightings.map(() => undefined);
     }, maxBatch);
   }

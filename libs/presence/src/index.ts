@@ -3,3 +3,4 @@ export * from './record-sightings';
 export * from './read-sightings';
 export * from './batched-sighting-recorder';
 export * from './list-worker-presence';
+export * from './followed-presence';

@@ -15,15 +15,18 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
   });
   afterAll(() => fixture?.close());
 
+  /** A run as the api starts it: WorkflowStarted and its first task, `task-1`, in one append. */
   async function startedRun(workflowId: string) {
-    const [started] = decide(
-      { type: 'StartWorkflow', data: { workflowId, blueprint, input: {}, taskToDomain: new Map(), correlationId: null, now: 1 } },
+    const [started, firstTask] = decide(
+      {
+        type: 'StartWorkflow',
+        data: { workflowId, blueprint, input: {}, taskToDomain: new Map(), correlationId: null, firstTaskId: 'task-1', routing, now: 1 },
+      },
       { type: 'Empty' },
     );
-    await appendToStream(fixture.db, workflowStreamId(workflowId), 0, [started]);
+    await appendToStream(fixture.db, workflowStreamId(workflowId), 0, [started, firstTask]);
     return started;
   }
-  const scheduleFirst = (taskId: string): WorkflowCommand => ({ type: 'ScheduleFirstTask', data: { taskId, routing, now: 2 } });
   const complete = (taskId: string): WorkflowCommand => ({
     type: 'RecordTaskResult',
     data: { taskId, status: 'COMPLETED', outputData: { ok: true }, reasonForIncompletion: null, workerId: 'w', nextTaskId: 'n', routing, now: 3 },
@@ -31,9 +34,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
 
   it('does not refuse a result because its cache is behind: it reads the stream and decides again', async () => {
     const started = await startedRun('behind');
-    const elsewhere = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
-    await elsewhere.handle('behind', () => scheduleFirst('task-1'));
-
+    // This router saw only the start (version 1), not the task scheduled with it.
     const stale = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
     stale.seed('behind', { state: evolve({ type: 'Empty' }, started), version: 1 });
     const events = await stale.handle('behind', () => complete('task-1'));
@@ -41,20 +42,24 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
     expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
   });
 
-  it('lets exactly one of two routers schedule the first task', async () => {
+  it('lets exactly one of two routers record a result both received: the loser conflicts, re-reads and finds nothing to do', async () => {
     await startedRun('raced');
     const [first, second] = [0, 1].map(() => new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db)));
-    const outcomes = await Promise.all([first.handle('raced', () => scheduleFirst('a')), second.handle('raced', () => scheduleFirst('b'))]);
+    const outcomes = await Promise.all([first.handle('raced', () => complete('task-1')), second.handle('raced', () => complete('task-1'))]);
 
-    expect(outcomes.map((events) => events.length).sort()).toEqual([0, 1]);
-    expect((await readStream(fixture.db, workflowStreamId('raced'))).events.map((event) => event.type)).toEqual(['WorkflowStarted', 'TaskScheduled']);
+    expect(outcomes.map((events) => events.length).sort()).toEqual([0, 2]);
+    expect((await readStream(fixture.db, workflowStreamId('raced'))).events.map((event) => event.type)).toEqual([
+      'WorkflowStarted',
+      'TaskScheduled',
+      'TaskCompleted',
+      'WorkflowCompleted',
+    ]);
   });
 
   it('records a duplicated result once', async () => {
     await startedRun('twice');
     const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
-    await handler.handle('twice', () => scheduleFirst('t'));
-    const [once, again] = await Promise.all([handler.handle('twice', () => complete('t')), handler.handle('twice', () => complete('t'))]);
+    const [once, again] = await Promise.all([handler.handle('twice', () => complete('task-1')), handler.handle('twice', () => complete('task-1'))]);
 
     expect([once.length, again.length].sort()).toEqual([0, 2]);
     expect((await readStream(fixture.db, workflowStreamId('twice'))).streamVersion).toBe(4);

@@ -18,6 +18,7 @@ import { loadWorkflow, recordTaskLease, releaseTaskLease } from '@turnout/workfl
 import { DATA_SOURCE } from '../api.tokens';
 import { InvalidInput, NotFound } from '../http/api-errors';
 import { type ConductorTask, conductorTask } from '../workflows/conductor-task';
+import { WorkerPresenceService } from '../workflows/worker-presence.service';
 import { type TakenMessage, TaskQueueBroker } from './task-queue-broker';
 
 // A poll counts as a heartbeat; one write a second per worker is plenty for presence.
@@ -47,6 +48,7 @@ export class HttpWorkerTasks {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly broker: TaskQueueBroker,
+    private readonly presence: WorkerPresenceService,
   ) {}
 
   /** Checks the query of a poll; refuses a domain list or NO_DOMAIN as a worker's domain. */
@@ -169,6 +171,8 @@ export class HttpWorkerTasks {
     const now = Date.now();
     if (now - (this.lastSighting.get(key) ?? 0) < SIGHTING_EVERY_MS) return;
     this.lastSighting.set(key, now);
+    // This api routes first tasks: it knows of the poll at once; the router through the heartbeat.
+    this.presence.apply({ taskType: request.taskType, domain: request.domain, workerId, seenAt: now, gone: false });
     void this.broker
       .publishHeartbeat({ taskType: request.taskType, domain: request.domain, workerId, at: now, transport: 'http' })
       .catch(() => this.lastSighting.delete(key));

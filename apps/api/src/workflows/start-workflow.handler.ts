@@ -15,6 +15,7 @@ import { BatchedAppender } from '@turnout/event-store';
 import { findTaskDefinitions, findWorkflowDefinitionWithTasks } from '@turnout/metadata';
 import { DATA_SOURCE } from '../api.tokens';
 import { InvalidInput, NotFound } from '../http/api-errors';
+import { WorkerPresenceService } from './worker-presence.service';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -24,7 +25,10 @@ export class StartWorkflowHandler {
   // Concurrent starts share one insert and one commit.
   private readonly appender: BatchedAppender;
 
-  constructor(private readonly db: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly presence: WorkerPresenceService,
+  ) {
     this.appender = new BatchedAppender(db);
   }
 
@@ -49,6 +53,8 @@ export class StartWorkflowHandler {
     if (!taskToDomain.ok) throw new InvalidInput(taskToDomain.errors);
 
     const workflowId = randomUUID();
+    // A worker that started or stopped a moment ago is announced; route by what it changed.
+    await this.presence.caughtUp();
     const events = decide(
       {
         type: 'StartWorkflow',
@@ -58,6 +64,8 @@ export class StartWorkflowHandler {
           input: (request.input as Record<string, unknown> | undefined) ?? {},
           taskToDomain: taskToDomain.value,
           correlationId: (request.correlationId as string | undefined) ?? null,
+          firstTaskId: randomUUID(),
+          routing: this.presence.routingContext(),
           now: Date.now(),
         },
       },
@@ -83,6 +91,6 @@ export class StartWorkflowHandler {
 
 export const START_WORKFLOW_HANDLER = {
   provide: StartWorkflowHandler,
-  inject: [DATA_SOURCE],
-  useFactory: (db: DataSource) => new StartWorkflowHandler(db),
+  inject: [DATA_SOURCE, WorkerPresenceService],
+  useFactory: (db: DataSource, presence: WorkerPresenceService) => new StartWorkflowHandler(db, presence),
 };

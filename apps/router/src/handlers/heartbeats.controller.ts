@@ -5,7 +5,8 @@ import type { DataSource } from 'typeorm';
 import { ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat } from '@turnout/messaging';
 import { BatchedSightingRecorder } from '@turnout/presence';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
-import { DATA_SOURCE } from '../router.tokens';
+import type { TurnoutConfig } from '@turnout/config';
+import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
 
 /** Worker heartbeats feed the presence projection (and this router's snapshot at once). */
@@ -15,9 +16,11 @@ export class HeartbeatsController {
 
   constructor(
     @Inject(DATA_SOURCE) db: DataSource,
+    @Inject(TURNOUT_CONFIG) config: TurnoutConfig,
     private readonly presence: WorkerPresenceService,
   ) {
-    this.sightings = { amqp: new BatchedSightingRecorder(db, 'amqp'), http: new BatchedSightingRecorder(db, 'http') };
+    const timeoutMs = config.activeWorkerTimeoutMs;
+    this.sightings = { amqp: new BatchedSightingRecorder(db, 'amqp', timeoutMs), http: new BatchedSightingRecorder(db, 'http', timeoutMs) };
   }
 
   @EventPattern(ROUTER_HEARTBEATS_QUEUE)

@@ -8,6 +8,7 @@ export type TaskResultStatus = 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ER
 /** Commands to one workflow run. Time, ids and worker presence come in as data. */
 export type WorkflowCommand =
   | {
+      /** Start a run and schedule its first task, routed by the presence known at the start. */
       type: 'StartWorkflow';
       data: {
         workflowId: string;
@@ -15,13 +16,10 @@ export type WorkflowCommand =
         input: Record<string, unknown>;
         taskToDomain: TaskToDomain;
         correlationId: string | null;
+        firstTaskId: string;
+        routing: RoutingContext;
         now: number;
       };
-    }
-  | {
-      /** Schedule the first task of a run that has none yet. */
-      type: 'ScheduleFirstTask';
-      data: { taskId: string; routing: RoutingContext; now: number };
     }
   | {
       /** An HTTP worker polled the task: hold it for that worker. */

@@ -102,15 +102,13 @@ const result = (
   data: { taskId, status, outputData, reasonForIncompletion: status === 'COMPLETED' ? null : 'boom', workerId: 'w', nextTaskId: 'next', routing, now },
 });
 
-const scheduleFirst = (routing: RoutingContext = nobody): WorkflowCommand => ({
-  type: 'ScheduleFirstTask',
-  data: { taskId: 't1', routing, now: NOW },
-});
-
-function start(): WorkflowCommand {
-  const taskToDomain = parseTaskToDomain({ fetch_user: 'canary,NO_DOMAIN' });
+function start(routing: RoutingContext = nobody, map: Record<string, string> = { fetch_user: 'canary,NO_DOMAIN' }): WorkflowCommand {
+  const taskToDomain = parseTaskToDomain(map);
   if (!taskToDomain.ok) throw new Error('bad map');
-  return { type: 'StartWorkflow', data: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: taskToDomain.value, correlationId: null, now: NOW } };
+  return {
+    type: 'StartWorkflow',
+    data: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: taskToDomain.value, correlationId: null, firstTaskId: 't1', routing, now: NOW },
+  };
 }
 
 // The first task, on the default queue: nobody was alive in canary when it was scheduled.
@@ -118,24 +116,23 @@ const first = scheduled('t1', 0, { inputData: { id: 42 } });
 
 describe('decide', () => {
   describe('Empty: a workflow that does not exist yet', () => {
-    it('starts: WorkflowStarted with the blueprint, input, start time and the map as the client wrote it', () => {
-      given().when(start()).then([started]);
+    it('starts: WorkflowStarted with the blueprint, input, start time and the map as the client wrote it, and its first task', () => {
+      given().when(start()).then([started, first]);
     });
 
     it('keeps the map in the client’s own spelling', () => {
       const taskToDomain = parseTaskToDomain({ '*': ' a , no_domain ' });
       if (!taskToDomain.ok) throw new Error('bad map');
       const [event] = given()
-        .when({ type: 'StartWorkflow', data: { workflowId: 'wf-2', blueprint, input: {}, taskToDomain: taskToDomain.value, correlationId: 'c-1', now: LATER } })
+        .when({
+          type: 'StartWorkflow',
+          data: { workflowId: 'wf-2', blueprint, input: {}, taskToDomain: taskToDomain.value, correlationId: 'c-1', firstTaskId: 't1', routing: nobody, now: LATER },
+        })
         .events();
       expect(event).toEqual({
         type: 'WorkflowStarted',
         data: { workflowId: 'wf-2', blueprint, input: {}, taskToDomain: { '*': ' a , no_domain ' }, correlationId: 'c-1', startTime: LATER },
       });
-    });
-
-    it('cannot schedule its first task: WORKFLOW_NOT_FOUND', () => {
-      given().when(scheduleFirst()).thenFailsWith('WORKFLOW_NOT_FOUND');
     });
 
     it('cannot record a task result: WORKFLOW_NOT_FOUND', () => {
@@ -148,9 +145,10 @@ describe('decide', () => {
     });
   });
 
-  describe('Running with no task yet', () => {
+  describe('Empty: starting routes the first task by the presence known at the start', () => {
     it('schedules task 0 with its input evaluated from ${workflow.input.x}, routed to the default queue when canary is down', () => {
-      given(started).when(scheduleFirst()).then([
+      given().when(start()).then([
+        started,
         scheduled('t1', 0, {
           inputData: { id: 42 },
           domain: null,
@@ -168,7 +166,8 @@ describe('decide', () => {
     });
 
     it('routes task 0 to a live canary pool, as the map says', () => {
-      given(started).when(scheduleFirst(alive('fetch_user', 'canary'))).then([
+      given().when(start(alive('fetch_user', 'canary'))).then([
+        started,
         scheduled('t1', 0, {
           inputData: { id: 42 },
           domain: 'canary',
@@ -179,16 +178,17 @@ describe('decide', () => {
     });
 
     it('does not count a canary worker of another task type', () => {
-      const [event] = given(started).when(scheduleFirst(alive('greet', 'canary'))).events() as [EventOf<'TaskScheduled'>];
+      const [, event] = given().when(start(alive('greet', 'canary'))).events() as [EventOf<'WorkflowStarted'>, EventOf<'TaskScheduled'>];
       expect(event.data).toMatchObject({ domain: null, queueName: 'fetch_user' });
     });
 
     it('routes to the default queue a workflow started with no map', () => {
-      const noMap = { ...started, data: { ...started.data, taskToDomain: {} } };
-      const [event] = given(noMap).when(scheduleFirst(alive('fetch_user', 'canary'))).events() as [EventOf<'TaskScheduled'>];
+      const [, event] = given().when(start(alive('fetch_user', 'canary'), {})).events() as [EventOf<'WorkflowStarted'>, EventOf<'TaskScheduled'>];
       expect(event.data).toMatchObject({ domain: null, queueName: 'fetch_user', routing: { rule: 'NO_RULE' } });
     });
+  });
 
+  describe('Running with no task yet (a run started before the start scheduled its first task)', () => {
     it('refuses to start twice: WORKFLOW_ALREADY_STARTED', () => {
       given(started).when(start()).thenFailsWith('WORKFLOW_ALREADY_STARTED');
     });
@@ -199,10 +199,6 @@ describe('decide', () => {
   });
 
   describe('Running with a scheduled task', () => {
-    it('ignores a redelivered ScheduleFirstTask once the first task exists', () => {
-      given(started, first).when(scheduleFirst(alive('fetch_user', 'canary'))).then([]);
-    });
-
     it('refuses to start twice: WORKFLOW_ALREADY_STARTED', () => {
       given(started, first).when(start()).thenFailsWith('WORKFLOW_ALREADY_STARTED');
     });
@@ -368,10 +364,6 @@ describe('decide', () => {
       given(...history).when(result('t1', 'COMPLETED', { name: 'Bob' })).then([]);
     });
 
-    it('ignores a redelivered ScheduleFirstTask', () => {
-      given(...history).when(scheduleFirst()).then([]);
-    });
-
     it('refuses to start again: WORKFLOW_ALREADY_STARTED', () => {
       given(...history).when(start()).thenFailsWith('WORKFLOW_ALREADY_STARTED');
     });
@@ -392,10 +384,6 @@ describe('decide', () => {
     it('ignores a late result, COMPLETED or FAILED, and schedules nothing', () => {
       given(...history).when(result('t1', 'COMPLETED', { name: 'Ada' })).then([]);
       given(...history).when(result('t1', 'FAILED')).then([]);
-    });
-
-    it('ignores a redelivered ScheduleFirstTask', () => {
-      given(...history).when(scheduleFirst()).then([]);
     });
 
     it('refuses to start again: WORKFLOW_ALREADY_STARTED', () => {

@@ -4,6 +4,7 @@ import { type TaskToDomain, parseTaskToDomain, taskToDomainAsRecord } from '../r
 import type { WorkflowCommand } from './commands';
 import { DEFAULT_RESPONSE_TIMEOUT_SECONDS } from './definition';
 import type { EventOf, WorkflowEvent } from './events';
+import { evolve } from './evolve';
 import { type ExpressionScope, evaluateParameters } from './expressions';
 import type { TaskRun, WorkflowRun, WorkflowState } from './state';
 
@@ -113,20 +114,15 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       if (state.type !== 'Empty') {
         throw new DomainError('WORKFLOW_ALREADY_STARTED', `workflow ${command.data.workflowId} already exists`);
       }
-      const { workflowId, blueprint, input, taskToDomain, correlationId, now } = command.data;
-      return [
-        {
-          type: 'WorkflowStarted',
-          data: { workflowId, blueprint, input, taskToDomain: taskToDomainAsRecord(taskToDomain), correlationId, startTime: now },
-        },
-      ];
-    }
-    case 'ScheduleFirstTask': {
-      if (state.type === 'Empty') throw new DomainError('WORKFLOW_NOT_FOUND', 'no such workflow');
-      // A redelivered WorkflowStarted meets a run that already has its first task.
-      if (state.type !== 'Running' || state.run.tasks.length > 0) return [];
-      const { taskId, routing, now } = command.data;
-      return [scheduleTask(state.run, 0, { taskId, retryCount: 0, retriedTaskId: null }, routing, now)];
+      const { workflowId, blueprint, input, taskToDomain, correlationId, firstTaskId, routing, now } = command.data;
+      const started: EventOf<'WorkflowStarted'> = {
+        type: 'WorkflowStarted',
+        data: { workflowId, blueprint, input, taskToDomain: taskToDomainAsRecord(taskToDomain), correlationId, startTime: now },
+      };
+      const run = evolve(state, started);
+      if (run.type !== 'Running') throw new Error(`a started workflow is Running, not ${run.type}`);
+      // One decision, one append: the first task leaves with the start, no hop through a router.
+      return [started, scheduleTask(run.run, 0, { taskId: firstTaskId, retryCount: 0, retriedTaskId: null }, routing, now)];
     }
     case 'RecordTaskResult': {
       if (state.type === 'Empty') throw new DomainError('WORKFLOW_NOT_FOUND', 'no such workflow');
