@@ -3,6 +3,7 @@
  * connection: no Nagle delay, one handshake deadline, a name an operator sees
  * in RabbitMQ, and a log line when the broker stops accepting publishes.
  */
+import { Socket } from 'node:net';
 import * as amqp from 'amqplib';
 
 /**
@@ -29,6 +30,7 @@ export async function connectToBroker(url: string, options: BrokerConnectionOpti
     timeout: options.timeoutMs ?? BROKER_CONNECT_TIMEOUT_MS,
     clientProperties: { connection_name: options.connectionName },
   });
+  coalesceWritesPerTick(connection);
   const log = options.log;
   if (log !== undefined) {
     // While blocked, publishes and their confirms wait: say why, or a stall looks like a hang.
@@ -37,3 +39,30 @@ export async function connectToBroker(url: string, options: BrokerConnectionOpti
   }
   return connection;
 }
+
+/**
+ * amqplib hands the socket every frame (a publish, an ack) on its own: with
+ * Nagle off, a syscall and a TCP segment each, which the broker then reads one
+ * by one. Corked from the first write of a tick until the next tick, a burst
+ * (a relay batch, a handful of acks) leaves in one writev, without Nagle's wait.
+ * Where amqplib's socket cannot be found, frames go out as amqplib writes them.
+ */
+function coalesceWritesPerTick(connection: amqp.ChannelModel): void {
+  const socket = (connection as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+  if (!(socket instanceof Socket)) return;
+  const write = socket.write as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return write.apply(socket, args);
+  }) as typeof socket.write;
+}
+
