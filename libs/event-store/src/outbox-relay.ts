@@ -42,6 +42,8 @@ export interface OutboxRelayOptions {
   logger?: RelayLogger;
   /** Called once per queue this relay declares, before it publishes to it. */
   onQueueDeclared?: (queueName: string) => Promise<void>;
+  /** Each page of committed events as it is read, in commit order (a page may come again after a failure). */
+  onEventsRead?: (events: readonly StoredEvent[]) => void;
 }
 
 const MAX_BACKOFF_MS = 10_000;
@@ -227,6 +229,7 @@ export class OutboxRelay {
         this.notified = false;
         const events = await readCommittedEvents(db, readUpTo, batchSize);
         if (events.length > 0) {
+          this.options.onEventsRead?.(events);
           await this.publish(channel, events, declaredQueues);
           const last = events[events.length - 1];
           readUpTo = { transactionId: last.transactionId, globalPosition: last.globalPosition };

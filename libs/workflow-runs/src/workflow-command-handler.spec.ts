@@ -1,4 +1,4 @@
-import { PresenceSnapshot, type WorkflowCommand, blueprintOf, decide, evolve, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
+import { PresenceSnapshot, type WorkflowCommand, type WorkflowEvent, blueprintOf, decide, evolve, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
 import { BatchedAppender, appendToStream, readStream } from '@turnout/event-store';
 import { createMigratedDatabase } from '../../../test/support/migrated-database';
 import { WorkflowCommandHandler } from './workflow-command-handler';
@@ -64,4 +64,38 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
     expect([once.length, again.length].sort()).toEqual([0, 2]);
     expect((await readStream(fixture.db, workflowStreamId('twice'))).streamVersion).toBe(4);
   });
+
+  describe('following the log (observe)', () => {
+    /** The handler's reads go through here; its appends do not. */
+    function countingReads() {
+      const counter = { reads: 0, db: { query: (sql: string, parameters?: unknown[]) => ((counter.reads += 1), fixture.db.query(sql, parameters)) } };
+      return counter;
+    }
+    const committed = async (workflowId: string) =>
+      (await readStream(fixture.db, workflowStreamId(workflowId))).events.map((event) => ({ version: event.streamVersion, event: { type: event.type, data: event.data } as WorkflowEvent }));
+
+    it('records the first result of a run it saw start in the log without reading the stream', async () => {
+      await startedRun('observed');
+      const counter = countingReads();
+      const handler = new WorkflowCommandHandler(counter.db, new BatchedAppender(fixture.db));
+      for (const { version, event } of await committed('observed')) handler.observe('observed', version, event);
+
+      const events = await handler.handle('observed', () => complete('task-1'));
+      expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
+      expect(counter.reads).toBe(0);
+    });
+
+    it('ignores an event that does not follow what it holds, and reads the stream instead', async () => {
+      await startedRun('gappy');
+      const counter = countingReads();
+      const handler = new WorkflowCommandHandler(counter.db, new BatchedAppender(fixture.db));
+      const [, second] = await committed('gappy');
+      handler.observe('gappy', second.version, second.event);
+
+      const events = await handler.handle('gappy', () => complete('task-1'));
+      expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
+      expect(counter.reads).toBe(1);
+    });
+  });
 });
+

@@ -1,4 +1,4 @@
-import { DomainError, type WorkflowCommand, type WorkflowEvent, type WorkflowState, decide, foldEvents, workflowStreamId } from '@turnout/domain';
+import { DomainError, type WorkflowCommand, type WorkflowEvent, type WorkflowState, decide, evolve, foldEvents, workflowStreamId } from '@turnout/domain';
 import { type BatchedAppender, type SqlRunner, VersionConflictError } from '@turnout/event-store';
 import { type LoadedWorkflow, loadWorkflow } from './load-workflow';
 
@@ -23,6 +23,21 @@ export class WorkflowCommandHandler {
   /** Offers a state known without reading, e.g. a WorkflowStarted just delivered at version 1. */
   seed(workflowId: string, loaded: LoadedWorkflow): void {
     if (!this.running.has(workflowId)) this.remember(workflowId, loaded);
+  }
+
+  /**
+   * A committed event of a run, as the relay reads the log: it starts the cached
+   * state (version 1) or extends it when it is the next version; anything else
+   * (the cache is ahead, or missed an event) is left alone. Runs started by the
+   * api then cost no read when their first result arrives.
+   */
+  observe(workflowId: string, streamVersion: number, event: WorkflowEvent): void {
+    const cached = this.running.get(workflowId);
+    if (cached === undefined) {
+      if (streamVersion === 1) this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1 });
+      return;
+    }
+    if (cached.version === streamVersion - 1) this.remember(workflowId, { state: evolve(cached.state, event), version: streamVersion });
   }
 
   /**

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { OutboxRelay } from '@turnout/event-store';
+import { type WorkflowEvent, workflowIdOfStream } from '@turnout/domain';
 import { recordTaskQueues } from '@turnout/metadata';
+import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 import { outboxMessagesOf } from './outbox-messages';
 
@@ -15,7 +17,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger('OutboxRelay');
   private readonly relay: OutboxRelay;
 
-  constructor(@Inject(DATA_SOURCE) db: DataSource, @Inject(TURNOUT_CONFIG) config: TurnoutConfig) {
+  constructor(@Inject(DATA_SOURCE) db: DataSource, @Inject(TURNOUT_CONFIG) config: TurnoutConfig, workflows: WorkflowCommandHandler) {
     this.relay = new OutboxRelay({
       databaseUrl: config.databaseUrl,
       db,
@@ -28,6 +30,13 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       logger: this.logger,
       // Queue listings (GET /api/tasks/queue/all) know a queue from its first task on.
       onQueueDeclared: (queueName) => recordTaskQueues(db, [queueName]),
+      // The log as it commits keeps this router's cache of running workflows current.
+      onEventsRead: (events) => {
+        for (const event of events) {
+          const workflowId = workflowIdOfStream(event.streamId);
+          if (workflowId !== null) workflows.observe(workflowId, event.streamVersion, { type: event.type, data: event.data } as WorkflowEvent);
+        }
+      },
     });
   }
 

@@ -80,4 +80,10 @@ export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
 export type EventOf<T extends WorkflowEventType> = Extract<WorkflowEvent, { type: T }>;
 
 /** The stream that holds one workflow run. */
-export const workflowStreamId = (workflowId: string): string => `workflow-${workflowId}`;
+const WORKFLOW_STREAM_PREFIX = 'workflow-';
+
+export const workflowStreamId = (workflowId: string): string => `${WORKFLOW_STREAM_PREFIX}${workflowId}`;
+
+/** The run a stream belongs to, or null for a stream that is not a workflow's. */
+export const workflowIdOfStream = (streamId: string): string | null =>
+  streamId.startsWith(WORKFLOW_STREAM_PREFIX) ? streamId.slice(WORKFLOW_STREAM_PREFIX.length) : null;
