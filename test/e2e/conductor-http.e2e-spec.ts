@@ -37,6 +37,19 @@ describe('Conductor HTTP workers', () => {
       return response.status === 200 ? response : undefined;
     });
 
+  it('starts the next run from a definition replaced through PUT /api/metadata/workflow', async () => {
+    const workflowName = uniqueName('replaced');
+    const [before, after] = [uniqueName('before'), uniqueName('after')];
+    await api.registerWorkflow(workflowName, [before]);
+    const first = await api.workflow(await api.startWorkflow(workflowName));
+    const replaced = await api.request('PUT', '/api/metadata/workflow', [
+      { name: workflowName, version: 1, tasks: [{ name: after, taskReferenceName: 'only', type: 'SIMPLE', inputParameters: {} }] },
+    ]);
+    expect(replaced.status).toBe(200);
+    const second = await api.workflow(await api.startWorkflow(workflowName));
+    expect([first.tasks[0].taskType, second.tasks[0].taskType]).toEqual([before, after]);
+  });
+
   it('runs a task for an HTTP worker in a domain, end to end, with Conductor shapes', async () => {
     const taskType = uniqueName('http_task');
     const workflowName = uniqueName('http_workflow');

@@ -6,6 +6,7 @@ import { openDatabase } from '@turnout/database';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { MetadataController } from './metadata/metadata.controller';
+import { WorkflowDefinitionCache } from './metadata/workflow-definition-cache';
 import { START_WORKFLOW_HANDLER } from './workflows/start-workflow.handler';
 import { WorkflowController } from './workflows/workflow.controller';
 import { WorkerPresenceService } from './workflows/worker-presence.service';
@@ -32,6 +33,7 @@ export class ApiModule {
         },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         WorkerPresenceService,
+        WorkflowDefinitionCache,
         START_WORKFLOW_HANDLER,
         TaskQueueBroker,
         HttpWorkerTasks,

@@ -4,11 +4,15 @@ import { type WorkflowDef, validateTaskDefs, validateWorkflowDef } from '@turnou
 import { findWorkflowDefinition, listWorkflowDefinitions, saveTaskDefinitions, saveWorkflowDefinition } from '@turnout/metadata';
 import { Conflict, InvalidInput, NotFound } from '../http/api-errors';
 import { DATA_SOURCE } from '../api.tokens';
+import { WorkflowDefinitionCache } from './workflow-definition-cache';
 
 /** Conductor's metadata API: task and workflow definitions. */
 @Controller('metadata')
 export class MetadataController {
-  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly definitions: WorkflowDefinitionCache,
+  ) {}
 
   @Post('taskdefs')
   @HttpCode(200)
@@ -16,6 +20,7 @@ export class MetadataController {
     const defs = validateTaskDefs(body);
     if (!defs.ok) throw new InvalidInput(defs.errors);
     await saveTaskDefinitions(this.db, defs.value);
+    this.definitions.clear();
   }
 
   /** Creates a definition; an existing (name, version) is a 409 unless `overwrite=true`. */
@@ -25,6 +30,7 @@ export class MetadataController {
     const def = validateWorkflowDef(body);
     if (!def.ok) throw new InvalidInput(def.errors);
     const saved = await saveWorkflowDefinition(this.db, def.value, overwrite === 'true');
+    this.definitions.clear();
     if (!saved) throw new Conflict(`Workflow with ${def.value.name}.${def.value.version} already exists!`);
   }
 
@@ -44,6 +50,7 @@ export class MetadataController {
     await this.db.transaction(async (manager) => {
       for (const def of defs) await saveWorkflowDefinition(manager, def, true);
     });
+    this.definitions.clear();
   }
 
   /** Every definition, every version. */

@@ -12,9 +12,10 @@ import {
   workflowStreamId,
 } from '@turnout/domain';
 import { BatchedAppender } from '@turnout/event-store';
-import { findTaskDefinitions, findWorkflowDefinitionWithTasks } from '@turnout/metadata';
+import { findTaskDefinitions } from '@turnout/metadata';
 import { DATA_SOURCE } from '../api.tokens';
 import { InvalidInput, NotFound } from '../http/api-errors';
+import { WorkflowDefinitionCache } from '../metadata/workflow-definition-cache';
 import { WorkerPresenceService } from './worker-presence.service';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -28,6 +29,7 @@ export class StartWorkflowHandler {
   constructor(
     private readonly db: DataSource,
     private readonly presence: WorkerPresenceService,
+    private readonly definitions: WorkflowDefinitionCache,
   ) {
     this.appender = new BatchedAppender(db);
   }
@@ -83,7 +85,7 @@ export class StartWorkflowHandler {
     }
     const name = request.name as string;
     const version = (request.version as number | null | undefined) ?? undefined;
-    const stored = await findWorkflowDefinitionWithTasks(this.db, name, version);
+    const stored = await this.definitions.find(name, version);
     if (stored === undefined) throw new NotFound(`No such workflow found by name: ${name}, version: ${version ?? null}`);
     return stored;
   }
@@ -91,6 +93,7 @@ export class StartWorkflowHandler {
 
 export const START_WORKFLOW_HANDLER = {
   provide: StartWorkflowHandler,
-  inject: [DATA_SOURCE, WorkerPresenceService],
-  useFactory: (db: DataSource, presence: WorkerPresenceService) => new StartWorkflowHandler(db, presence),
+  inject: [DATA_SOURCE, WorkerPresenceService, WorkflowDefinitionCache],
+  useFactory: (db: DataSource, presence: WorkerPresenceService, definitions: WorkflowDefinitionCache) =>
+    new StartWorkflowHandler(db, presence, definitions),
 };
