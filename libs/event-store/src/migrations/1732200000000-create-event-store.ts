@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { EventsWithoutParallelScans1732200000500 } from './1732200000500-events-without-parallel-scans';
 
 /**
  * The event log and the subscriptions' checkpoints. Every event carries its
@@ -37,4 +38,4 @@ export class CreateEventStore1732200000000 implements MigrationInterface {
   }
 }
 
-export const EVENT_STORE_MIGRATIONS = [CreateEventStore1732200000000];
+export const EVENT_STORE_MIGRATIONS = [CreateEventStore1732200000000, EventsWithoutParallelScans1732200000500];
