@@ -200,6 +200,41 @@ describe('OutboxRelay', () => {
     }
   });
 
+  it('publishes an event committed while it stores its checkpoint at once, not after its poll period', async () => {
+    const exchange = uniqueName('relay_notify_during_store');
+    const deliveries = await consume(exchange);
+    // Checkpoint writes wait for `releaseStore` while `holdStores` is set.
+    let holdStores = false;
+    let storeHeld!: () => void;
+    const storeReached = new Promise<void>((resolve) => (storeHeld = resolve));
+    let releaseStore!: () => void;
+    const storeReleased = new Promise<void>((resolve) => (releaseStore = resolve));
+    const heldDb: SqlRunner = {
+      query: async (sql, parameters) => {
+        if (holdStores && /turnout_subscriptions/.test(sql) && !/^\s*select/i.test(sql)) {
+          storeHeld();
+          await storeReleased;
+        }
+        return db.query(sql, parameters);
+      },
+    };
+    // A poll period far longer than the wait below: only the NOTIFY can bring the second event in time.
+    await relayTo(exchange, { db: heldDb, pollMs: 60_000 }).start();
+    await appendToStream(db, 'during-store', 0, [counted('first')]);
+    await waitFor('the first event', () => deliveries.countById.has('during-store:1'));
+
+    holdStores = true;
+    await appendToStream(db, 'during-store', 1, [counted('second')]);
+    await storeReached;
+    // Committed (and notified) while the relay waits on its checkpoint write.
+    await appendToStream(db, 'during-store', 2, [counted('third')]);
+    holdStores = false;
+    releaseStore();
+
+    await waitFor('the event committed during the checkpoint write', () => deliveries.countById.has('during-store:3'), { timeoutMs: 10_000 });
+    expect(deliveries.versionsByStream.get('during-store')).toEqual([1, 2, 3]);
+  });
+
   it('loses nothing when a relay stops mid-stream and another starts, resuming from its checkpoint', async () => {
     const exchange = uniqueName('relay_restart');
     const deliveries = await consume(exchange);

@@ -252,7 +252,8 @@ export class OutboxRelay {
         }
         // A full page means more is waiting; otherwise wait for a NOTIFY, or for the poll
         // that catches events held back by the xmin horizon (no NOTIFY comes for those).
-        if (idle) await this.sleep(pollMs);
+        // A NOTIFY that came while confirms or the checkpoint were awaited woke no one: read now.
+        if (idle && !this.notified) await this.sleep(pollMs);
       }
       // Stopping: what is published may still be confirmed, and then need not be published again.
       while (unconfirmed.length > 0) await settleOldest();
