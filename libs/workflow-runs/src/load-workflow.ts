@@ -1,5 +1,5 @@
 import { type WorkflowEvent, type WorkflowState, foldEvents, workflowStreamId } from '@turnout/domain';
-import { type SqlRunner, readStream } from '@turnout/event-store';
+import { type SqlRunner, type StoredEvent, readStream } from '@turnout/event-store';
 
 export interface LoadedWorkflow {
   state: WorkflowState;
@@ -7,8 +7,12 @@ export interface LoadedWorkflow {
   version: number;
 }
 
+/** A stored event of a workflow stream as the domain sees it (the stream holds nothing else). */
+export function workflowEventOf(stored: Pick<StoredEvent, 'type' | 'data'>): WorkflowEvent {
+  return { type: stored.type, data: stored.data } as WorkflowEvent;
+}
+
 export async function loadWorkflow(db: SqlRunner, workflowId: string): Promise<LoadedWorkflow> {
   const stream = await readStream(db, workflowStreamId(workflowId));
-  const events = stream.events.map((event) => ({ type: event.type, data: event.data }) as WorkflowEvent);
-  return { state: foldEvents(events), version: stream.streamVersion };
+  return { state: foldEvents(stream.events.map(workflowEventOf)), version: stream.streamVersion };
 }

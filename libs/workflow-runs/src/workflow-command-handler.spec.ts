@@ -1,4 +1,4 @@
-import { PresenceSnapshot, type WorkflowCommand, type WorkflowEvent, blueprintOf, decide, evolve, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
+import { PresenceSnapshot, type WorkflowCommand, blueprintOf, decide, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
 import { BatchedAppender, appendToStream, readStream } from '@turnout/event-store';
 import { createMigratedDatabase } from '../../../test/support/migrated-database';
 import { WorkflowCommandHandler } from './workflow-command-handler';
@@ -16,7 +16,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
   afterAll(() => fixture?.close());
 
   /** A run as the api starts it: WorkflowStarted and its first task, `task-1`, in one append. */
-  async function startedRun(workflowId: string) {
+  async function startedRun(workflowId: string): Promise<void> {
     const [started, firstTask] = decide(
       {
         type: 'StartWorkflow',
@@ -25,7 +25,6 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
       { type: 'Empty' },
     );
     await appendToStream(fixture.db, workflowStreamId(workflowId), 0, [started, firstTask]);
-    return started;
   }
   const complete = (taskId: string): WorkflowCommand => ({
     type: 'RecordTaskResult',
@@ -33,10 +32,11 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
   });
 
   it('does not refuse a result because its cache is behind: it reads the stream and decides again', async () => {
-    const started = await startedRun('behind');
+    await startedRun('behind');
     // This router saw only the start (version 1), not the task scheduled with it.
     const stale = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
-    stale.seed('behind', { state: evolve({ type: 'Empty' }, started), version: 1 });
+    const [start] = (await readStream(fixture.db, workflowStreamId('behind'))).events;
+    stale.observeCommitted([start]);
     const events = await stale.handle('behind', () => complete('task-1'));
 
     expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
@@ -65,20 +65,19 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
     expect((await readStream(fixture.db, workflowStreamId('twice'))).streamVersion).toBe(4);
   });
 
-  describe('following the log (observe)', () => {
+  describe('following the log (observeCommitted)', () => {
     /** The handler's reads go through here; its appends do not. */
     function countingReads() {
       const counter = { reads: 0, db: { query: (sql: string, parameters?: unknown[]) => ((counter.reads += 1), fixture.db.query(sql, parameters)) } };
       return counter;
     }
-    const committed = async (workflowId: string) =>
-      (await readStream(fixture.db, workflowStreamId(workflowId))).events.map((event) => ({ version: event.streamVersion, event: { type: event.type, data: event.data } as WorkflowEvent }));
+    const committed = async (workflowId: string) => (await readStream(fixture.db, workflowStreamId(workflowId))).events;
 
     it('records the first result of a run it saw start in the log without reading the stream', async () => {
       await startedRun('observed');
       const counter = countingReads();
       const handler = new WorkflowCommandHandler(counter.db, new BatchedAppender(fixture.db));
-      for (const { version, event } of await committed('observed')) handler.observe('observed', version, event);
+      handler.observeCommitted(await committed('observed'));
 
       const events = await handler.handle('observed', () => complete('task-1'));
       expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
@@ -90,7 +89,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
       const counter = countingReads();
       const handler = new WorkflowCommandHandler(counter.db, new BatchedAppender(fixture.db));
       const [, second] = await committed('gappy');
-      handler.observe('gappy', second.version, second.event);
+      handler.observeCommitted([second]);
 
       const events = await handler.handle('gappy', () => complete('task-1'));
       expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);

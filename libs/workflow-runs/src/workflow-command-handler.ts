@@ -1,6 +1,16 @@
-import { DomainError, type WorkflowCommand, type WorkflowEvent, type WorkflowState, decide, evolve, foldEvents, workflowStreamId } from '@turnout/domain';
-import { type BatchedAppender, type SqlRunner, VersionConflictError } from '@turnout/event-store';
-import { type LoadedWorkflow, loadWorkflow } from './load-workflow';
+import {
+  DomainError,
+  type WorkflowCommand,
+  type WorkflowEvent,
+  type WorkflowState,
+  decide,
+  evolve,
+  foldEvents,
+  workflowIdOfStream,
+  workflowStreamId,
+} from '@turnout/domain';
+import { type BatchedAppender, type SqlRunner, type StoredEvent, VersionConflictError } from '@turnout/event-store';
+import { type LoadedWorkflow, loadWorkflow, workflowEventOf } from './load-workflow';
 
 const MAX_ATTEMPTS = 10;
 
@@ -20,24 +30,24 @@ export class WorkflowCommandHandler {
     private readonly maxCached = 10_000,
   ) {}
 
-  /** Offers a state known without reading, e.g. a WorkflowStarted just delivered at version 1. */
-  seed(workflowId: string, loaded: LoadedWorkflow): void {
-    if (!this.running.has(workflowId)) this.remember(workflowId, loaded);
-  }
-
   /**
-   * A committed event of a run, as the relay reads the log: it starts the cached
+   * Committed events, as the relay reads the log: each starts a run's cached
    * state (version 1) or extends it when it is the next version; anything else
-   * (the cache is ahead, or missed an event) is left alone. Runs started by the
-   * api then cost no read when their first result arrives.
+   * (another stream, a cache ahead, a missed event) is left alone. Runs started
+   * by the api then cost no read when their first result arrives.
    */
-  observe(workflowId: string, streamVersion: number, event: WorkflowEvent): void {
-    const cached = this.running.get(workflowId);
-    if (cached === undefined) {
-      if (streamVersion === 1) this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1 });
-      return;
+  observeCommitted(events: readonly StoredEvent[]): void {
+    for (const stored of events) {
+      const workflowId = workflowIdOfStream(stored.streamId);
+      if (workflowId === null) continue;
+      const event = workflowEventOf(stored);
+      const cached = this.running.get(workflowId);
+      if (cached === undefined) {
+        if (stored.streamVersion === 1) this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1 });
+      } else if (cached.version === stored.streamVersion - 1) {
+        this.remember(workflowId, { state: evolve(cached.state, event), version: stored.streamVersion });
+      }
     }
-    if (cached.version === streamVersion - 1) this.remember(workflowId, { state: evolve(cached.state, event), version: streamVersion });
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { OutgoingMessage, StoredEvent } from '@turnout/event-store';
-import type { WorkflowEvent } from '@turnout/domain';
 import { EVENTS_EXCHANGE, PUBLISHED_EVENT_TYPES, taskMessageOf, taskMessageProperties } from '@turnout/messaging';
+import { workflowEventOf } from '@turnout/workflow-runs';
 
 /** The wire form of an event on EVENTS_EXCHANGE. */
 export interface PublishedEvent {
@@ -18,7 +18,7 @@ export interface PublishedEvent {
 export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
   if (PUBLISHED_EVENT_TYPES.has(event.type)) messages.push(publishedEventMessage(event));
-  const workflowEvent = { type: event.type, data: event.data } as WorkflowEvent;
+  const workflowEvent = workflowEventOf(event);
   if (workflowEvent.type === 'TaskScheduled') {
     const task = taskMessageOf(workflowEvent.data);
     messages.push({

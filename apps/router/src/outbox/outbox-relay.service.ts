@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { OutboxRelay } from '@turnout/event-store';
-import { type WorkflowEvent, workflowIdOfStream } from '@turnout/domain';
 import { recordTaskQueues } from '@turnout/metadata';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
@@ -31,12 +30,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       // Queue listings (GET /api/tasks/queue/all) know a queue from its first task on.
       onQueueDeclared: (queueName) => recordTaskQueues(db, [queueName]),
       // The log as it commits keeps this router's cache of running workflows current.
-      onEventsRead: (events) => {
-        for (const event of events) {
-          const workflowId = workflowIdOfStream(event.streamId);
-          if (workflowId !== null) workflows.observe(workflowId, event.streamVersion, { type: event.type, data: event.data } as WorkflowEvent);
-        }
-      },
+      onEventsRead: (events) => workflows.observeCommitted(events),
     });
   }
 
