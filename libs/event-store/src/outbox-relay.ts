@@ -47,7 +47,8 @@ export interface OutboxRelayOptions {
 }
 
 const MAX_BACKOFF_MS = 10_000;
-const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a dedicated LISTEN session (the relay's, a presence follower's) may take to connect. */
+export const LISTEN_SESSION_CONNECT_TIMEOUT_MS = 10_000;
 // Under load the checkpoint is stored at most this often (and whenever the relay goes idle):
 // a commit per batch would cost as much as the batch. A crash republishes at most this much.
 const CHECKPOINT_EVERY_MS = 200;
@@ -148,7 +149,7 @@ export class OutboxRelay {
     this.sessionLost = undefined;
     const session = new Client({
       connectionString: this.options.databaseUrl,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: LISTEN_SESSION_CONNECT_TIMEOUT_MS,
       // So that an operator sees in pg_stat_activity which session holds the relay's lock.
       application_name: relayName(this.options.subscriptionName),
     });

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { TurnoutConfig } from '@turnout/config';
 import { PresenceSnapshot, type RoutingContext, type WorkerSighting } from '@turnout/domain';
-import type { SqlRunner } from '@turnout/event-store';
+import { LISTEN_SESSION_CONNECT_TIMEOUT_MS, type SqlRunner } from '@turnout/event-store';
 import { readSightings } from './read-sightings';
 import { PRESENCE_CHANGED_CHANNEL } from './record-sightings';
 
@@ -10,7 +10,6 @@ const REVISION_OVERLAP = 1_000;
 // Rebuild from scratch now and then, for anything the overlap missed.
 const FULL_RELOAD_EVERY = 60;
 const PAGE = 10_000;
-const CONNECT_TIMEOUT_MS = 10_000;
 // Announced changes closer together than this share one read: thousands of workers
 // arriving at once cost a few reads, not one each.
 const MIN_ANNOUNCED_REFRESH_GAP_MS = 25;
@@ -66,7 +65,8 @@ export class FollowedPresence {
   async start(): Promise<void> {
     this.keepListening();
     await this.listening;
-    await this.refreshSoon();
+    // Once listening, the first read is already under way (whatever changed while no one listened).
+    await (this.catchingUp ?? this.refreshSoon());
     this.timer = setInterval(() => {
       this.keepListening();
       if (this.refreshing === undefined) void this.refreshSoon();
@@ -146,7 +146,7 @@ export class FollowedPresence {
   }
 
   private async listen(databaseUrl: string): Promise<void> {
-    const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'turnout presence follower' });
+    const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: LISTEN_SESSION_CONNECT_TIMEOUT_MS, application_name: 'turnout presence follower' });
     const lost = () => {
       if (this.listener !== client) return;
       this.listener = undefined;
