@@ -1,8 +1,11 @@
-/** What is wrong with an input, and where: the body of every 400. */
+/**
+ * What is wrong with an input, and where: the body of every 400 and the
+ * reason of every dead-lettered message, from libs/domain outwards unchanged.
+ */
 export interface FieldError {
   /** Path of the offending field, e.g. `taskToDomain.hello_world` or `tasks[1].taskReferenceName`. */
-  field: string;
-  reason: string;
+  path: string;
+  message: string;
 }
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
@@ -10,12 +13,6 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldEr
 export const valid = <T>(value: T): Validated<T> => ({ ok: true, value });
 export const invalid = <T>(errors: FieldError[]): Validated<T> => ({ ok: false, errors });
 
-/** Thrown when a command does not apply to the state it meets. */
-export class DomainError extends Error {
-  constructor(
-    readonly code: 'WORKFLOW_NOT_FOUND' | 'WORKFLOW_ALREADY_STARTED' | 'UNKNOWN_TASK',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Field errors as one line: `path: message; path: message` (a dead-letter reason, an error's message). */
+export const describeFieldErrors = (errors: readonly FieldError[]): string =>
+  errors.map((error) => `${error.path}: ${error.message}`).join('; ');

@@ -1,4 +1,6 @@
 export * from './field-error';
+export * from './plain-values';
+export * from './workflow/domain-error';
 export * from './routing/names';
 export * from './routing/task-to-domain';
 export * from './routing/worker-presence';

@@ -1,4 +1,5 @@
 export * from './sql-runner';
+export * from './advisory-lock-keys';
 export * from './stored-event';
 export * from './version-conflict-error';
 export * from './migrations/1732200000000-create-event-store';

@@ -1,4 +1,4 @@
-import { NO_DOMAIN, isNoDomain, nameProblem, queueNameProblem } from '@turnout/domain';
+import { workerDomainProblem } from '@turnout/domain';
 
 /**
  * Which rule chose a worker's domain, highest precedence first (Conductor's order):
@@ -95,17 +95,4 @@ function firstSetting(
     if (value !== undefined && value.trim() !== '') return { domain: value, source: `env ${name}` };
   }
   return null;
-}
-
-function workerDomainProblem(taskType: string, domain: string): string | null {
-  if (typeof domain !== 'string') return 'is not a string';
-  if (domain.includes(',')) {
-    return 'is a list: a worker polls exactly one domain; fallback lists belong in a workflow\'s taskToDomain';
-  }
-  if (isNoDomain(domain.trim())) {
-    return `is ${NO_DOMAIN}, which only a workflow's taskToDomain understands: to poll the default queue, configure no domain`;
-  }
-  const nameIssue = nameProblem(domain);
-  if (nameIssue !== null) return nameIssue;
-  return queueNameProblem(taskType, domain);
 }

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { FieldError } from '@turnout/domain';
+import { type FieldError, describeFieldErrors } from '@turnout/domain';
 
 /**
  * Conductor's error body (status, message, retryable, validationErrors with
@@ -16,9 +16,9 @@ export class InvalidInput extends HttpException {
   constructor(errors: FieldError[]) {
     const body: ApiErrorBody = {
       status: HttpStatus.BAD_REQUEST,
-      message: errors.map((error) => `${error.field}: ${error.reason}`).join('; '),
+      message: describeFieldErrors(errors),
       retryable: false,
-      validationErrors: errors.map((error) => ({ path: error.field, message: error.reason, ...error })),
+      validationErrors: errors.map(({ path, message }) => ({ path, message, field: path, reason: message })),
     };
     super(body, HttpStatus.BAD_REQUEST);
   }

@@ -39,7 +39,7 @@ export class MetadataController {
   @HttpCode(200)
   async updateWorkflowDefs(@Body() body: unknown): Promise<void> {
     if (!Array.isArray(body) || body.length === 0) {
-      throw new InvalidInput([{ field: 'body', reason: 'must be a non-empty JSON array of workflow definitions' }]);
+      throw new InvalidInput([{ path: 'body', message: 'must be a non-empty JSON array of workflow definitions' }]);
     }
     const defs: WorkflowDef[] = [];
     for (const [index, raw] of body.entries()) {
@@ -71,6 +71,6 @@ export class MetadataController {
 export function parseVersion(version: string | undefined, field = 'version'): number | undefined {
   if (version === undefined || version === '') return undefined;
   const value = Number(version);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidInput([{ field, reason: 'must be a whole number, 1 or more' }]);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInput([{ path: field, message: 'must be a whole number, 1 or more' }]);
   return value;
 }

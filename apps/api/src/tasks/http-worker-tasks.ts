@@ -6,9 +6,9 @@ import {
   type WorkflowEvent,
   decide,
   evolve,
-  isNoDomain,
   nameProblem,
   taskQueueName,
+  workerDomainProblem,
   workflowStreamId,
 } from '@turnout/domain';
 import { VersionConflictError, appendToStream } from '@turnout/event-store';
@@ -55,19 +55,16 @@ export class HttpWorkerTasks {
   static pollRequest(taskType: string, query: { workerid?: string; domain?: string; count?: string; timeout?: string }): PollRequest {
     const errors: FieldError[] = [];
     const taskTypeProblem = nameProblem(taskType);
-    if (taskTypeProblem !== null) errors.push({ field: 'taskType', reason: taskTypeProblem });
+    if (taskTypeProblem !== null) errors.push({ path: 'taskType', message: taskTypeProblem });
     const domain = query.domain === undefined || query.domain.trim() === '' ? null : query.domain;
     if (domain !== null) {
-      if (isNoDomain(domain.trim())) errors.push({ field: 'domain', reason: 'leave it out to poll the default queue (NO_DOMAIN belongs in a workflow map)' });
-      else {
-        const problem = nameProblem(domain);
-        if (problem !== null) errors.push({ field: 'domain', reason: `a worker polls exactly one domain: ${problem}` });
-      }
+      const problem = workerDomainProblem(taskType, domain);
+      if (problem !== null) errors.push({ path: 'domain', message: `"${domain}" ${problem}` });
     }
     const count = query.count === undefined ? 1 : Number(query.count);
-    if (!Number.isInteger(count) || count < 1 || count > 1000) errors.push({ field: 'count', reason: 'must be a whole number from 1 to 1000' });
+    if (!Number.isInteger(count) || count < 1 || count > 1000) errors.push({ path: 'count', message: 'must be a whole number from 1 to 1000' });
     const timeoutMs = query.timeout === undefined ? 100 : Number(query.timeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 60_000) errors.push({ field: 'timeout', reason: 'must be a whole number of ms from 0 to 60000' });
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 60_000) errors.push({ path: 'timeout', message: 'must be a whole number of ms from 0 to 60000' });
     if (errors.length > 0) throw new InvalidInput(errors);
     return { taskType, domain, workerId: query.workerid?.trim() || null, count, timeoutMs };
   }
@@ -103,7 +100,7 @@ export class HttpWorkerTasks {
   /** Takes a TaskResult from an HTTP worker: 400 when malformed, 404 for a task Turnout does not know. */
   async submit(body: unknown): Promise<{ taskId: string; domain: string | null; taskType: string } | { inProgress: string }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new InvalidInput([{ field: 'body', reason: 'must be a TaskResult object' }]);
+      throw new InvalidInput([{ path: 'body', message: 'must be a TaskResult object' }]);
     }
     const record = body as Record<string, unknown>;
     // IN_PROGRESS is Conductor's "still working": the hold stands, nothing changes.
@@ -111,7 +108,7 @@ export class HttpWorkerTasks {
     const parsed = validateTaskResult(record);
     if (!parsed.ok) {
       const [field, ...reason] = parsed.reason.split(': ');
-      throw new InvalidInput([{ field, reason: reason.join(': ') || parsed.reason }]);
+      throw new InvalidInput([{ path: field, message: reason.join(': ') || parsed.reason }]);
     }
     const result: TaskResult = parsed.value;
     const { state } = await loadWorkflow(this.db, result.workflowInstanceId);

@@ -6,6 +6,7 @@ import {
   type TaskDef,
   type WorkflowDef,
   blueprintOf,
+  isRecord,
   decide,
   parseTaskToDomain,
   validateWorkflowDef,
@@ -17,9 +18,6 @@ import { DATA_SOURCE } from '../api.tokens';
 import { InvalidInput, NotFound } from '../http/api-errors';
 import { WorkflowDefinitionCache } from '../metadata/workflow-definition-cache';
 import { WorkerPresenceService } from './worker-presence.service';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Conductor's StartWorkflowRequest, checked field by field before anything is appended. */
 export class StartWorkflowHandler {
@@ -35,17 +33,17 @@ export class StartWorkflowHandler {
   }
 
   async start(request: unknown): Promise<string> {
-    if (!isRecord(request)) throw new InvalidInput([{ field: 'body', reason: 'must be a StartWorkflowRequest object' }]);
+    if (!isRecord(request)) throw new InvalidInput([{ path: 'body', message: 'must be a StartWorkflowRequest object' }]);
     const errors: FieldError[] = [];
-    if (typeof request.name !== 'string' || request.name.trim() === '') errors.push({ field: 'name', reason: 'must be a non-empty string' });
+    if (typeof request.name !== 'string' || request.name.trim() === '') errors.push({ path: 'name', message: 'must be a non-empty string' });
     if (request.version !== undefined && request.version !== null && !(Number.isInteger(request.version) && (request.version as number) >= 1)) {
-      errors.push({ field: 'version', reason: 'must be a whole number, 1 or more' });
+      errors.push({ path: 'version', message: 'must be a whole number, 1 or more' });
     }
     if (request.input !== undefined && request.input !== null && !isRecord(request.input)) {
-      errors.push({ field: 'input', reason: 'must be an object' });
+      errors.push({ path: 'input', message: 'must be an object' });
     }
     if (request.correlationId !== undefined && request.correlationId !== null && typeof request.correlationId !== 'string') {
-      errors.push({ field: 'correlationId', reason: 'must be a string' });
+      errors.push({ path: 'correlationId', message: 'must be a string' });
     }
     if (errors.length > 0) throw new InvalidInput(errors);
 

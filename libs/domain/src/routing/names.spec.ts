@@ -113,16 +113,16 @@ describe('checkName', () => {
   });
 
   it('refuses something that is not a string, naming the field', () => {
-    expect(checkName('tasks[0].name', 42)).toEqual([{ field: 'tasks[0].name', reason: 'must be a string' }]);
-    expect(checkName('name', undefined)).toEqual([{ field: 'name', reason: 'must be a string' }]);
+    expect(checkName('tasks[0].name', 42)).toEqual([{ path: 'tasks[0].name', message: 'must be a string' }]);
+    expect(checkName('name', undefined)).toEqual([{ path: 'name', message: 'must be a string' }]);
   });
 
   it('refuses a bad name, naming the field', () => {
-    expect(checkName('name', 'a@b')).toEqual([{ field: 'name', reason: expect.stringContaining('"@"') }]);
+    expect(checkName('name', 'a@b')).toEqual([{ path: 'name', message: expect.stringContaining('"@"') }]);
   });
 
   it('refuses a task type whose own queue name would pass 255 bytes', () => {
     expect(checkName('name', 'x'.repeat(255))).toEqual([]);
-    expect(checkName('name', 'x'.repeat(256))).toEqual([{ field: 'name', reason: expect.stringContaining('256 bytes') }]);
+    expect(checkName('name', 'x'.repeat(256))).toEqual([{ path: 'name', message: expect.stringContaining('256 bytes') }]);
   });
 });

@@ -37,9 +37,23 @@ export function queueNameProblem(taskType: string, domain: string | null): strin
 }
 
 export function checkName(field: string, value: unknown): FieldError[] {
-  if (typeof value !== 'string') return [{ field, reason: 'must be a string' }];
+  if (typeof value !== 'string') return [{ path: field, message: 'must be a string' }];
   const problem = nameProblem(value);
-  if (problem !== null) return [{ field, reason: problem }];
+  if (problem !== null) return [{ path: field, message: problem }];
   const queueProblem = queueNameProblem(value, null);
-  return queueProblem === null ? [] : [{ field, reason: queueProblem }];
+  return queueProblem === null ? [] : [{ path: field, message: queueProblem }];
+}
+
+/**
+ * Why a worker of this task type cannot poll `domain`, or null: a worker polls
+ * exactly one domain (no list, no NO_DOMAIN), under a name a queue can carry.
+ */
+export function workerDomainProblem(taskType: string, domain: string): string | null {
+  if (domain.includes(',')) {
+    return "is a list: a worker polls exactly one domain; fallback lists belong in a workflow's taskToDomain";
+  }
+  if (isNoDomain(domain.trim())) {
+    return `is ${NO_DOMAIN}, which only a workflow's taskToDomain understands: to poll the default queue, configure no domain`;
+  }
+  return nameProblem(domain) ?? queueNameProblem(taskType, domain);
 }

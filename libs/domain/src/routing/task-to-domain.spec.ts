@@ -78,32 +78,32 @@ describe('parseTaskToDomain', () => {
       [{ t: null }, 'taskToDomain.t', 'must be a string'],
       [{ t: ['a', 'b'] }, 'taskToDomain.t', 'must be a string'],
     ])('refuses %j at %s: %s', (raw, field, reason) => {
-      expect(errorsOf(raw)).toEqual([{ field, reason: expect.stringContaining(reason) }]);
+      expect(errorsOf(raw)).toEqual([{ path: field, message: expect.stringContaining(reason) }]);
     });
 
     it.each([[['a']], ['a:b'], [42], [true]])('refuses a map that is not an object: %j', (raw) => {
-      expect(errorsOf(raw)).toEqual([{ field: 'taskToDomain', reason: expect.stringContaining('must be an object') }]);
+      expect(errorsOf(raw)).toEqual([{ path: 'taskToDomain', message: expect.stringContaining('must be an object') }]);
     });
 
     it('names the field under the prefix it is given', () => {
       const result = parseTaskToDomain({ t: '' }, [], 'body.taskToDomain');
-      expect(result).toEqual({ ok: false, errors: [{ field: 'body.taskToDomain.t', reason: expect.any(String) }] });
+      expect(result).toEqual({ ok: false, errors: [{ path: 'body.taskToDomain.t', message: expect.any(String) }] });
     });
 
     it('lists every bad entry, not only the first', () => {
       const errors = errorsOf({ a: '', b: 'NO_DOMAIN,x', c: 'fine', 'd@': 'x', e: 'x@y' });
-      expect(errors.map((error) => error.field)).toEqual(['taskToDomain.a', 'taskToDomain.b', 'taskToDomain.d@', 'taskToDomain.e']);
+      expect(errors.map((error) => error.path)).toEqual(['taskToDomain.a', 'taskToDomain.b', 'taskToDomain.d@', 'taskToDomain.e']);
     });
 
     it('lists every bad token of one value', () => {
       const errors = errorsOf({ t: 'a@b,,NO_DOMAIN,c\u0001' });
-      expect(errors.map((error) => error.reason)).toEqual([
+      expect(errors.map((error) => error.message)).toEqual([
         expect.stringContaining('domain "a@b"'),
         expect.stringContaining('domain #2'),
         expect.stringContaining('NO_DOMAIN may only be the last'),
         expect.stringContaining('control characters'),
       ]);
-      expect(errors.every((error) => error.field === 'taskToDomain.t')).toBe(true);
+      expect(errors.every((error) => error.path === 'taskToDomain.t')).toBe(true);
     });
   });
 
@@ -117,13 +117,13 @@ describe('parseTaskToDomain', () => {
     });
 
     it('refuses a domain whose queue name is 256 bytes for a task type with its own key', () => {
-      expect(errorsOf({ task: tooLong }, ['task'])).toEqual([{ field: 'taskToDomain.task', reason: expect.stringContaining('256 bytes') }]);
+      expect(errorsOf({ task: tooLong }, ['task'])).toEqual([{ path: 'taskToDomain.task', message: expect.stringContaining('256 bytes') }]);
     });
 
     it('refuses a `*` domain too long for one of the task types it applies to', () => {
       expect(parseTaskToDomain({ '*': fits }, ['task']).ok).toBe(true);
       expect(errorsOf({ '*': fits }, ['task', 'longer_task'])).toEqual([
-        { field: 'taskToDomain.*', reason: expect.stringContaining('RabbitMQ allows 255') },
+        { path: 'taskToDomain.*', message: expect.stringContaining('RabbitMQ allows 255') },
       ]);
     });
 
@@ -133,7 +133,7 @@ describe('parseTaskToDomain', () => {
 
     it('checks every listed domain, not only the first', () => {
       expect(errorsOf({ task: `short,${tooLong},NO_DOMAIN` }, ['task'])).toEqual([
-        { field: 'taskToDomain.task', reason: expect.stringContaining('256 bytes') },
+        { path: 'taskToDomain.task', message: expect.stringContaining('256 bytes') },
       ]);
     });
 
@@ -220,6 +220,6 @@ describe('parseTaskToDomain with a refused rule of its own', () => {
   it('does not also blame `*` for a task type whose own rule is refused', () => {
     const result = parseTaskToDomain({ '*': 'd'.repeat(250), short: '' }, ['short']);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors.map((error) => error.field)).toEqual(['taskToDomain.short']);
+    if (!result.ok) expect(result.errors.map((error) => error.path)).toEqual(['taskToDomain.short']);
   });
 });

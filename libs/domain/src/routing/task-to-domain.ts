@@ -26,18 +26,18 @@ export function ruleFor(taskToDomain: TaskToDomain, taskType: string): DomainRul
 }
 
 function parseRule(field: string, key: string, value: unknown): Validated<DomainRule> {
-  if (typeof value !== 'string') return invalid([{ field, reason: 'must be a string of comma-separated domains' }]);
-  if (value.trim() === '') return invalid([{ field, reason: 'must name at least one domain or NO_DOMAIN' }]);
+  if (typeof value !== 'string') return invalid([{ path: field, message: 'must be a string of comma-separated domains' }]);
+  if (value.trim() === '') return invalid([{ path: field, message: 'must name at least one domain or NO_DOMAIN' }]);
   const tokens = value.split(',').map((token) => token.trim());
   const errors: FieldError[] = [];
   tokens.forEach((token, index) => {
     if (token === '') {
-      errors.push({ field, reason: `domain #${index + 1} of "${value}" is empty` });
+      errors.push({ path: field, message: `domain #${index + 1} of "${value}" is empty` });
     } else if (isNoDomain(token) && index !== tokens.length - 1) {
-      errors.push({ field, reason: `${NO_DOMAIN} may only be the last domain in "${value}"` });
+      errors.push({ path: field, message: `${NO_DOMAIN} may only be the last domain in "${value}"` });
     } else if (!isNoDomain(token)) {
       const problem = nameProblem(token);
-      if (problem !== null) errors.push({ field, reason: `domain "${token}" ${problem}` });
+      if (problem !== null) errors.push({ path: field, message: `domain "${token}" ${problem}` });
     }
   });
   if (errors.length > 0) return invalid(errors);
@@ -57,7 +57,7 @@ export function parseTaskToDomain(
 ): Validated<TaskToDomain> {
   if (raw === undefined || raw === null) return valid(EMPTY_TASK_TO_DOMAIN);
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    return invalid([{ field, reason: 'must be an object mapping task types to comma-separated domains' }]);
+    return invalid([{ path: field, message: 'must be an object mapping task types to comma-separated domains' }]);
   }
   const rules = new Map<string, DomainRule>();
   const errors: FieldError[] = [];
@@ -67,7 +67,7 @@ export function parseTaskToDomain(
     const entryField = `${field}.${key}`;
     const keyProblem = key === ALL_TASKS_KEY ? null : nameProblem(key);
     if (keyProblem !== null) {
-      errors.push({ field: entryField, reason: `task type ${keyProblem}` });
+      errors.push({ path: entryField, message: `task type ${keyProblem}` });
       refusedKeys.add(key);
       continue;
     }
@@ -84,7 +84,7 @@ export function parseTaskToDomain(
     const rule = ruleFor(rules, taskType);
     for (const domain of rule?.domains ?? []) {
       const problem = queueNameProblem(taskType, domain);
-      if (problem !== null) errors.push({ field: `${field}.${rule!.key}`, reason: problem });
+      if (problem !== null) errors.push({ path: `${field}.${rule!.key}`, message: problem });
     }
   }
   return errors.length > 0 ? invalid(errors) : valid(rules);

@@ -1,4 +1,4 @@
-import { DomainError } from '../field-error';
+import { DomainError } from './domain-error';
 import type { RoutingContext } from '../routing/resolve-domain';
 import { parseTaskToDomain } from '../routing/task-to-domain';
 import { PresenceSnapshot } from '../routing/worker-presence';

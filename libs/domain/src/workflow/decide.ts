@@ -1,4 +1,4 @@
-import { DomainError } from '../field-error';
+import { DomainError } from './domain-error';
 import { type RoutingContext, resolveDomain } from '../routing/resolve-domain';
 import { type TaskToDomain, parseTaskToDomain, taskToDomainAsRecord } from '../routing/task-to-domain';
 import type { WorkflowCommand } from './commands';

@@ -72,11 +72,11 @@ describe('validateWorkflowDef', () => {
     ['a fractional version', { name: 'w', version: 1.5, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'version', 'whole number'],
     ['outputParameters that are not an object', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x' }], outputParameters: 'x' }, 'outputParameters', 'must be an object'],
   ])('refuses %s, naming the field %s', (_scenario, raw, field, reason) => {
-    expect(errorsOf(raw)).toEqual([{ field, reason: expect.stringContaining(reason) }]);
+    expect(errorsOf(raw)).toEqual([{ path: field, message: expect.stringContaining(reason) }]);
   });
 
   it.each([[null], ['w'], [[{ name: 'w' }]]])('refuses a body that is not an object: %j', (raw) => {
-    expect(errorsOf(raw)).toEqual([{ field: 'body', reason: expect.stringContaining('workflow definition object') }]);
+    expect(errorsOf(raw)).toEqual([{ path: 'body', message: expect.stringContaining('workflow definition object') }]);
   });
 
   it('lists every problem, not only the first', () => {
@@ -87,15 +87,15 @@ describe('validateWorkflowDef', () => {
         { name: 'b,c', taskReferenceName: 'x', type: 'HTTP' },
       ],
     });
-    expect(errors.map((error) => error.field)).toEqual(['name', 'version', 'tasks[1].name', 'tasks[1].taskReferenceName', 'tasks[1].type']);
+    expect(errors.map((error) => error.path)).toEqual(['name', 'version', 'tasks[1].name', 'tasks[1].taskReferenceName', 'tasks[1].type']);
   });
 
   it('prefixes the fields of an embedded definition', () => {
-    expect(errorsOf({ name: '', tasks: [{ name: 'a', taskReferenceName: 'x' }, { name: 'b', taskReferenceName: 'x' }] }, 'workflowDef').map((e) => e.field)).toEqual([
+    expect(errorsOf({ name: '', tasks: [{ name: 'a', taskReferenceName: 'x' }, { name: 'b', taskReferenceName: 'x' }] }, 'workflowDef').map((e) => e.path)).toEqual([
       'workflowDef.name',
       'workflowDef.tasks[1].taskReferenceName',
     ]);
-    expect(errorsOf(7, 'workflowDef')).toEqual([{ field: 'workflowDef', reason: expect.any(String) }]);
+    expect(errorsOf(7, 'workflowDef')).toEqual([{ path: 'workflowDef', message: expect.any(String) }]);
   });
 });
 
@@ -110,7 +110,7 @@ describe('validateTaskDefs', () => {
   });
 
   it.each([[{ name: 'a' }], [[]], [null], ['a']])('refuses a body that is not a non-empty list: %j', (raw) => {
-    expect(validateTaskDefs(raw)).toEqual({ ok: false, errors: [{ field: 'body', reason: expect.stringContaining('non-empty JSON array') }] });
+    expect(validateTaskDefs(raw)).toEqual({ ok: false, errors: [{ path: 'body', message: expect.stringContaining('non-empty JSON array') }] });
   });
 
   it.each([
@@ -122,12 +122,12 @@ describe('validateTaskDefs', () => {
     ['a retryCount that is text', [{ name: 'a', retryCount: '3' }], '[0].retryCount', 'whole number'],
     ['a zero responseTimeoutSeconds', [{ name: 'a', responseTimeoutSeconds: 0 }], '[0].responseTimeoutSeconds', 'above 0'],
   ])('refuses %s, naming the entry %s', (_scenario, raw, field, reason) => {
-    expect(validateTaskDefs(raw)).toEqual({ ok: false, errors: [{ field, reason: expect.stringContaining(reason) }] });
+    expect(validateTaskDefs(raw)).toEqual({ ok: false, errors: [{ path: field, message: expect.stringContaining(reason) }] });
   });
 
   it('lists every bad entry', () => {
     const result = validateTaskDefs([{ name: '' }, { name: 'ok' }, { name: 'b', retryCount: -2, responseTimeoutSeconds: -5 }]);
-    expect(result.ok === false && result.errors.map((error) => error.field)).toEqual(['[0].name', '[2].retryCount', '[2].responseTimeoutSeconds']);
+    expect(result.ok === false && result.errors.map((error) => error.path)).toEqual(['[0].name', '[2].retryCount', '[2].responseTimeoutSeconds']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { type FieldError, type Validated, invalid, valid } from '../field-error';
+import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
 
 /** Conductor's defaults for a task definition's retries and response timeout. */
@@ -48,29 +49,26 @@ export interface WorkflowBlueprint {
   outputParameters: Record<string, unknown> | null;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function checkRetryCount(field: string, value: unknown): FieldError[] {
   return value === undefined || (Number.isInteger(value) && (value as number) >= 0)
     ? []
-    : [{ field, reason: 'must be a whole number, 0 or more' }];
+    : [{ path: field, message: 'must be a whole number, 0 or more' }];
 }
 
 export function validateTaskDefs(raw: unknown): Validated<TaskDef[]> {
   if (!Array.isArray(raw) || raw.length === 0) {
-    return invalid([{ field: 'body', reason: 'must be a non-empty JSON array of task definitions' }]);
+    return invalid([{ path: 'body', message: 'must be a non-empty JSON array of task definitions' }]);
   }
   const errors: FieldError[] = [];
   raw.forEach((def: unknown, index) => {
     const at = `[${index}]`;
     if (!isRecord(def)) {
-      errors.push({ field: at, reason: 'must be an object' });
+      errors.push({ path: at, message: 'must be an object' });
       return;
     }
     errors.push(...checkName(`${at}.name`, def.name), ...checkRetryCount(`${at}.retryCount`, def.retryCount));
     if (def.responseTimeoutSeconds !== undefined && !(Number.isInteger(def.responseTimeoutSeconds) && (def.responseTimeoutSeconds as number) > 0)) {
-      errors.push({ field: `${at}.responseTimeoutSeconds`, reason: 'must be a whole number above 0' });
+      errors.push({ path: `${at}.responseTimeoutSeconds`, message: 'must be a whole number above 0' });
     }
   });
   return errors.length > 0 ? invalid(errors) : valid(raw as TaskDef[]);
@@ -78,38 +76,38 @@ export function validateTaskDefs(raw: unknown): Validated<TaskDef[]> {
 
 export function validateWorkflowDef(raw: unknown, at = ''): Validated<WorkflowDef> {
   const field = (name: string) => (at === '' ? name : `${at}.${name}`);
-  if (!isRecord(raw)) return invalid([{ field: at || 'body', reason: 'must be a workflow definition object' }]);
+  if (!isRecord(raw)) return invalid([{ path: at || 'body', message: 'must be a workflow definition object' }]);
   const errors: FieldError[] = [...checkName(field('name'), raw.name)];
   if (raw.version !== undefined && !(Number.isInteger(raw.version) && (raw.version as number) >= 1)) {
-    errors.push({ field: field('version'), reason: 'must be a whole number, 1 or more' });
+    errors.push({ path: field('version'), message: 'must be a whole number, 1 or more' });
   }
   if (raw.outputParameters !== undefined && raw.outputParameters !== null && !isRecord(raw.outputParameters)) {
-    errors.push({ field: field('outputParameters'), reason: 'must be an object' });
+    errors.push({ path: field('outputParameters'), message: 'must be an object' });
   }
   if (!Array.isArray(raw.tasks) || raw.tasks.length === 0) {
-    errors.push({ field: field('tasks'), reason: 'must be a non-empty array of tasks' });
+    errors.push({ path: field('tasks'), message: 'must be a non-empty array of tasks' });
     return invalid(errors);
   }
   const references = new Set<string>();
   raw.tasks.forEach((task: unknown, index) => {
     const taskField = field(`tasks[${index}]`);
     if (!isRecord(task)) {
-      errors.push({ field: taskField, reason: 'must be an object' });
+      errors.push({ path: taskField, message: 'must be an object' });
       return;
     }
     errors.push(...checkName(`${taskField}.name`, task.name));
     if (typeof task.taskReferenceName !== 'string' || task.taskReferenceName.trim() === '') {
-      errors.push({ field: `${taskField}.taskReferenceName`, reason: 'must be a non-empty string' });
+      errors.push({ path: `${taskField}.taskReferenceName`, message: 'must be a non-empty string' });
     } else if (references.has(task.taskReferenceName)) {
-      errors.push({ field: `${taskField}.taskReferenceName`, reason: `"${task.taskReferenceName}" is used by an earlier task` });
+      errors.push({ path: `${taskField}.taskReferenceName`, message: `"${task.taskReferenceName}" is used by an earlier task` });
     } else {
       references.add(task.taskReferenceName);
     }
     if (task.type !== undefined && task.type !== 'SIMPLE') {
-      errors.push({ field: `${taskField}.type`, reason: `"${String(task.type)}" is not supported: Turnout runs SIMPLE tasks in sequence` });
+      errors.push({ path: `${taskField}.type`, message: `"${String(task.type)}" is not supported: Turnout runs SIMPLE tasks in sequence` });
     }
     if (task.inputParameters !== undefined && !isRecord(task.inputParameters)) {
-      errors.push({ field: `${taskField}.inputParameters`, reason: 'must be an object' });
+      errors.push({ path: `${taskField}.inputParameters`, message: 'must be an object' });
     }
   });
   if (errors.length > 0) return invalid(errors);
