@@ -6,7 +6,7 @@ import { HeartbeatsController } from './handlers/heartbeats.controller';
 import { TaskLeaseSweeper } from './handlers/task-lease-sweeper';
 import { WORKFLOW_COMMANDS } from './handlers/workflow-commands.provider';
 import { TaskResultsController } from './handlers/task-results.controller';
-import { RoutingMetrics } from './metrics/routing-metrics.service';
+import { RoutingMetrics } from './metrics/routing-metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { WorkerPresenceService } from './presence/worker-presence.service';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './router.tokens';

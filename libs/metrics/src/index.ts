@@ -1,1 +1,2 @@
-export * from './prometheus';
+export * from './process-registry';
+export * from './serve-metrics';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import type { DataSource } from 'typeorm';
 import { DomainError } from '@turnout/domain';
 import { WorkflowCommandHandler, claimDueLeases, releaseTaskLease } from '@turnout/workflow-runs';
-import { RoutingMetrics } from '../metrics/routing-metrics.service';
+import { RoutingMetrics } from '../metrics/routing-metrics';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { DATA_SOURCE } from '../router.tokens';
 

@@ -5,7 +5,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { DomainError } from '@turnout/domain';
 import { ROUTER_TASK_RESULTS_QUEUE, parseTaskResult } from '@turnout/messaging';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
-import { RoutingMetrics } from '../metrics/routing-metrics.service';
+import { RoutingMetrics } from '../metrics/routing-metrics';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
 
