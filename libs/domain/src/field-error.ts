@@ -3,7 +3,7 @@
  * reason of every dead-lettered message, from libs/domain outwards unchanged.
  */
 export interface FieldError {
-  /** Path of the offending field, e.g. `taskToDomain.hello_world` or `tasks[1].taskReferenceName`. */
+  /** Path of the offending field, e.g. `taskToDomain.hello_world` or `tasks[1].taskReferenceName`; '' for the input as a whole. */
   path: string;
   message: string;
 }
@@ -15,4 +15,4 @@ export const invalid = <T>(errors: FieldError[]): Validated<T> => ({ ok: false, 
 
 /** Field errors as one line: `path: message; path: message` (a dead-letter reason, an error's message). */
 export const describeFieldErrors = (errors: readonly FieldError[]): string =>
-  errors.map((error) => `${error.path}: ${error.message}`).join('; ');
+  errors.map((error) => (error.path === '' ? error.message : `${error.path}: ${error.message}`)).join('; ');

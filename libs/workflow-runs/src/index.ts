@@ -1,5 +1,4 @@
 export * from './load-workflow';
-export * from './handle-workflow-command';
 export * from './workflow-command-handler';
 export * from './migrations/1732200000400-create-task-leases';
 export * from './record-task-lease';

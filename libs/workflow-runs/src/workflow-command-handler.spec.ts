@@ -1,4 +1,4 @@
-import { PresenceSnapshot, type WorkflowCommand, blueprintOf, decide, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
+import { DomainError, PresenceSnapshot, type WorkflowCommand, blueprintOf, decide, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
 import { BatchedAppender, appendToStream, readStream } from '@turnout/event-store';
 import { createMigratedDatabase } from '../../../test/support/migrated-database';
 import { WorkflowCommandHandler } from './workflow-command-handler';
@@ -8,7 +8,7 @@ const definition = validateWorkflowDef({ name: 'one', tasks: [{ name: 'only', ta
 if (!definition.ok) throw new Error('bad definition');
 const blueprint = blueprintOf(definition.value, new Map());
 
-describe('WorkflowCommandHandler (the router’s cached read-decide-append)', () => {
+describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
   let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
   beforeAll(async () => {
     fixture = await createMigratedDatabase('commands');
@@ -20,7 +20,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
     const [started, firstTask] = decide(
       {
         type: 'StartWorkflow',
-        data: { workflowId, blueprint, input: {}, taskToDomain: new Map(), correlationId: null, firstTaskId: 'task-1', routing, now: 1 },
+        data: { workflowId, blueprint, input: {}, taskToDomain: {}, correlationId: null, firstTaskId: 'task-1', routing, now: 1 },
       },
       { type: 'Empty' },
     );
@@ -37,7 +37,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
     const stale = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
     const [start] = (await readStream(fixture.db, workflowStreamId('behind'))).events;
     stale.observeCommitted([start]);
-    const events = await stale.handle('behind', () => complete('task-1'));
+    const { events } = await stale.handle('behind', () => complete('task-1'));
 
     expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
   });
@@ -47,7 +47,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
     const [first, second] = [0, 1].map(() => new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db)));
     const outcomes = await Promise.all([first.handle('raced', () => complete('task-1')), second.handle('raced', () => complete('task-1'))]);
 
-    expect(outcomes.map((events) => events.length).sort()).toEqual([0, 2]);
+    expect(outcomes.map(({ events }) => events.length).sort()).toEqual([0, 2]);
     expect((await readStream(fixture.db, workflowStreamId('raced'))).events.map((event) => event.type)).toEqual([
       'WorkflowStarted',
       'TaskScheduled',
@@ -61,7 +61,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
     const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
     const [once, again] = await Promise.all([handler.handle('twice', () => complete('task-1')), handler.handle('twice', () => complete('task-1'))]);
 
-    expect([once.length, again.length].sort()).toEqual([0, 2]);
+    expect([once.events.length, again.events.length].sort()).toEqual([0, 2]);
     expect((await readStream(fixture.db, workflowStreamId('twice'))).streamVersion).toBe(4);
   });
 
@@ -79,7 +79,7 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
       const handler = new WorkflowCommandHandler(counter.db, new BatchedAppender(fixture.db));
       handler.observeCommitted(await committed('observed'));
 
-      const events = await handler.handle('observed', () => complete('task-1'));
+      const { events } = await handler.handle('observed', () => complete('task-1'));
       expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
       expect(counter.reads).toBe(0);
     });
@@ -91,10 +91,71 @@ describe('WorkflowCommandHandler (the router’s cached read-decide-append)', ()
       const [, second] = await committed('gappy');
       handler.observeCommitted([second]);
 
-      const events = await handler.handle('gappy', () => complete('task-1'));
+      const { events } = await handler.handle('gappy', () => complete('task-1'));
       expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
       expect(counter.reads).toBe(1);
     });
   });
-});
 
+  describe('the edges that share it', () => {
+    const start = (workflowId: string): WorkflowCommand => ({
+      type: 'StartWorkflow',
+      data: { workflowId, blueprint, input: {}, taskToDomain: {}, correlationId: null, firstTaskId: 'task-1', routing, now: 1 },
+    });
+    const hold = (taskId: string): WorkflowCommand => ({ type: 'StartTask', data: { taskId, workerId: 'http-worker', now: 2 } });
+    const typesOf = async (workflowId: string) => (await readStream(fixture.db, workflowStreamId(workflowId))).events.map((event) => event.type);
+
+    it('starts a new run without reading, and refuses a second start of the same id once the stream is read', async () => {
+      const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { maxCachedRuns: 0 });
+      const { events, state } = await handler.handle('fresh-start', () => start('fresh-start'), { read: 'new' });
+      expect(events.map((event) => event.type)).toEqual(['WorkflowStarted', 'TaskScheduled']);
+      expect(state.type).toBe('Running');
+
+      const again = handler.handle('fresh-start', () => start('fresh-start'), { read: 'new' });
+      await expect(again).rejects.toBeInstanceOf(DomainError);
+      await expect(again).rejects.toMatchObject({ code: 'WORKFLOW_ALREADY_STARTED' });
+      expect(await typesOf('fresh-start')).toEqual(['WorkflowStarted', 'TaskScheduled']);
+    });
+
+    it('does what must come before the append first, and appends nothing when that fails', async () => {
+      await startedRun('leased');
+      const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { maxCachedRuns: 0 });
+      const refused = handler.handle('leased', () => hold('task-1'), { beforeAppend: () => Promise.reject(new Error('no lease')) });
+      await expect(refused).rejects.toThrow('no lease');
+      expect(await typesOf('leased')).toEqual(['WorkflowStarted', 'TaskScheduled']);
+
+      const seen: string[][] = [];
+      const { state } = await handler.handle('leased', () => hold('task-1'), {
+        beforeAppend: async (events) => {
+          seen.push(events.map((event) => event.type));
+          // Not appended yet while this runs.
+          seen.push(await typesOf('leased'));
+        },
+      });
+      expect(seen).toEqual([['TaskStarted'], ['WorkflowStarted', 'TaskScheduled']]);
+      expect(state.type === 'Running' && state.run.tasks[0].status).toBe('IN_PROGRESS');
+    });
+
+    it('reads the stream for a fresh command even when its cache holds the run', async () => {
+      await startedRun('written-elsewhere');
+      const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
+      handler.observeCommitted((await readStream(fixture.db, workflowStreamId('written-elsewhere'))).events);
+      // Another process (the api holding the task for an HTTP worker) appends what this cache does not know.
+      await appendToStream(fixture.db, workflowStreamId('written-elsewhere'), 2, [
+        { type: 'TaskStarted', data: { taskId: 'task-1', workerId: 'w', startTime: 2, responseTimeoutAt: 3 } },
+      ]);
+      const timeOut: WorkflowCommand = { type: 'TimeOutTask', data: { taskId: 'task-1', nextTaskId: 'retry', routing, now: 4 } };
+
+      const { events } = await handler.handle('written-elsewhere', () => timeOut, { read: 'fresh' });
+      expect(events.map((event) => event.type)).toEqual(['TaskTimedOut', 'TaskScheduled']);
+    });
+
+    it('keeps no run in memory when told to keep none', async () => {
+      await startedRun('uncached');
+      const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { maxCachedRuns: 0 });
+      handler.observeCommitted((await readStream(fixture.db, workflowStreamId('uncached'))).events);
+      await handler.handle('uncached', () => hold('task-1'));
+      expect(handler.cachedRuns).toBe(0);
+    });
+  });
+});

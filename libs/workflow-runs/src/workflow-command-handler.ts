@@ -9,26 +9,69 @@ import {
   workflowIdOfStream,
   workflowStreamId,
 } from '@turnout/domain';
-import { type BatchedAppender, type SqlRunner, type StoredEvent, VersionConflictError } from '@turnout/event-store';
+import { type NewEvent, type SqlRunner, type StoredEvent, VersionConflictError } from '@turnout/event-store';
 import { type LoadedWorkflow, loadWorkflow, workflowEventOf } from './load-workflow';
 
-const MAX_ATTEMPTS = 10;
+/** Appends with an expected version, or rejects with VersionConflictError (appendToStream, BatchedAppender). */
+export interface StreamAppender {
+  append(streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<unknown>;
+}
+
+export interface WorkflowCommandHandlerOptions {
+  /** Running workflows kept in memory between commands; 0 keeps none (every command reads its stream). */
+  maxCachedRuns?: number;
+  /** Tries before a run whose stream keeps moving is given up with the VersionConflictError. */
+  maxAttempts?: number;
+}
+
+export interface HandleOptions {
+  /**
+   * Where the first try takes the run's state from: `cached` (this handler's
+   * memory, else the stream), `fresh` (the stream: another process may have
+   * written what the command depends on), or `new` (a run being started: empty,
+   * version 0, nothing to read). A conflict always re-reads the stream.
+   */
+  read?: 'cached' | 'fresh' | 'new';
+  /** Done after deciding and before appending, on every try that has events (an HTTP worker's lease). */
+  beforeAppend?: (events: readonly WorkflowEvent[]) => Promise<void>;
+}
+
+export interface HandledCommand {
+  /** What the command appended: none when it had nothing left to do (a duplicate). */
+  events: WorkflowEvent[];
+  /** The run after those events. */
+  state: WorkflowState;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_MAX_CACHED_RUNS = 10_000;
+const NEW_RUN: LoadedWorkflow = { state: { type: 'Empty' }, version: 0 };
 
 /**
- * handleWorkflowCommand for the router's hot path: running workflows are kept
- * in memory with the stream version they were folded from, so a task result
- * costs one append (shared with concurrent ones) instead of a read and an
- * append. The cache is only a guess: every append still carries the expected
- * version, and a conflict (another router wrote) drops the entry and re-reads.
+ * The one read-decide-append path of every command to a workflow run (start,
+ * an HTTP worker's hold, a result, a timeout). It appends with the version it
+ * decided on; when another writer got there first the append conflicts, and it
+ * re-reads and decides again: two processes handling one run never both
+ * schedule a task.
+ *
+ * Running workflows can be kept in memory with the version they were folded
+ * from (the router does), so a task result costs one append (shared with
+ * concurrent ones) instead of a read and an append. The cache is only a guess
+ * that the expected version checks: a conflict drops the entry and re-reads.
  */
 export class WorkflowCommandHandler {
   private readonly running = new Map<string, LoadedWorkflow>();
+  private readonly maxCachedRuns: number;
+  private readonly maxAttempts: number;
 
   constructor(
     private readonly db: SqlRunner,
-    private readonly appender: BatchedAppender,
-    private readonly maxCached = 10_000,
-  ) {}
+    private readonly appender: StreamAppender,
+    options: WorkflowCommandHandlerOptions = {},
+  ) {
+    this.maxCachedRuns = options.maxCachedRuns ?? DEFAULT_MAX_CACHED_RUNS;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
 
   /**
    * Committed events, as the relay reads the log: each starts a run's cached
@@ -37,6 +80,7 @@ export class WorkflowCommandHandler {
    * by the api then cost no read when their first result arrives.
    */
   observeCommitted(events: readonly StoredEvent[]): void {
+    if (this.maxCachedRuns === 0) return;
     for (const stored of events) {
       const workflowId = workflowIdOfStream(stored.streamId);
       if (workflowId === null) continue;
@@ -50,25 +94,22 @@ export class WorkflowCommandHandler {
     }
   }
 
-  /**
-   * `readFresh`: for a command that may find nothing to do on a stale state (a
-   * timeout the api's TaskStarted made due), read the stream instead of the cache.
-   */
+  /** Decides `commandFor(state)` on the run and appends what it decides; DomainError when it does not apply. */
   async handle(
     workflowId: string,
     commandFor: (state: WorkflowState) => WorkflowCommand,
-    { readFresh = false }: { readFresh?: boolean } = {},
-  ): Promise<WorkflowEvent[]> {
+    { read = 'cached', beforeAppend }: HandleOptions = {},
+  ): Promise<HandledCommand> {
     for (let attempt = 1; ; attempt += 1) {
-      const cached = readFresh && attempt === 1 ? undefined : this.running.get(workflowId);
-      const loaded = cached ?? (await loadWorkflow(this.db, workflowId));
+      const guess = attempt > 1 ? undefined : read === 'new' ? NEW_RUN : read === 'cached' ? this.running.get(workflowId) : undefined;
+      const loaded = guess ?? (await loadWorkflow(this.db, workflowId));
       let events: WorkflowEvent[];
       try {
         events = decide(commandFor(loaded.state), loaded.state);
       } catch (error) {
-        // A refusal decided on a cached state may only mean the cache is behind: never
-        // refuse (dead-letter) on a guess. Read the stream and decide again.
-        if (cached !== undefined && error instanceof DomainError) {
+        // A refusal decided on a guess may only mean the guess is behind: never refuse
+        // (dead-letter) on a guess. Read the stream and decide again.
+        if (guess !== undefined && error instanceof DomainError) {
           this.running.delete(workflowId);
           continue;
         }
@@ -76,16 +117,19 @@ export class WorkflowCommandHandler {
       }
       if (events.length === 0) {
         this.remember(workflowId, loaded);
-        return events;
+        return { events, state: loaded.state };
       }
       try {
+        await beforeAppend?.(events);
         await this.appender.append(workflowStreamId(workflowId), loaded.version, events);
-        this.remember(workflowId, { state: foldEvents(events, loaded.state), version: loaded.version + events.length });
-        return events;
       } catch (error) {
         this.running.delete(workflowId);
-        if (!(error instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof VersionConflictError) || attempt >= this.maxAttempts) throw error;
+        continue;
       }
+      const state = foldEvents(events, loaded.state);
+      this.remember(workflowId, { state, version: loaded.version + events.length });
+      return { events, state };
     }
   }
 
@@ -94,6 +138,7 @@ export class WorkflowCommandHandler {
   }
 
   private remember(workflowId: string, loaded: LoadedWorkflow): void {
+    if (this.maxCachedRuns === 0) return;
     // Concurrent handlers of one run finish in any order: never go back to an older version.
     const current = this.running.get(workflowId);
     if (current !== undefined && current.version > loaded.version) return;
@@ -101,7 +146,7 @@ export class WorkflowCommandHandler {
     // Ended runs will not be asked about again, except by a late duplicate, which can read.
     if (loaded.state.type !== 'Running') return;
     this.running.set(workflowId, loaded);
-    if (this.running.size > this.maxCached) {
+    if (this.running.size > this.maxCachedRuns) {
       const oldest = this.running.keys().next().value as string;
       this.running.delete(oldest);
     }

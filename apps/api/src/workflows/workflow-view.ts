@@ -1,4 +1,4 @@
-import type { WorkflowState } from '@turnout/domain';
+import { type WorkflowState, taskToDomainAsRecord } from '@turnout/domain';
 import { conductorTask } from './conductor-task';
 
 /** Conductor's workflow status names. */
@@ -21,7 +21,7 @@ export function workflowView(state: Exclude<WorkflowState, { type: 'Empty' }>, i
     output: state.type === 'Completed' ? state.output : {},
     reasonForIncompletion: state.type === 'Failed' ? state.reasonForIncompletion : undefined,
     correlationId: run.correlationId ?? undefined,
-    taskToDomain: run.taskToDomain,
+    taskToDomain: taskToDomainAsRecord(run.taskToDomain),
     startTime: run.startTime,
     endTime,
     updateTime: Math.max(run.startTime, endTime, ...run.tasks.map((task) => task.endTime ?? task.scheduledTime)),

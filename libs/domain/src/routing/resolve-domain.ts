@@ -54,13 +54,13 @@ export interface ResolveDomainInput extends RoutingContext {
 export function resolveDomain(input: ResolveDomainInput): RoutingDecision {
   const { taskType, taskToDomain, presence, now, activeWorkerTimeoutMs } = input;
   const rule = ruleFor(taskToDomain, taskType);
-  const decide = (domain: string | null, reason: Omit<RoutingReason, 'activeWorkerTimeoutMs'>): RoutingDecision => ({
+  const routeTo = (domain: string | null, reason: Omit<RoutingReason, 'activeWorkerTimeoutMs'>): RoutingDecision => ({
     domain,
     queueName: taskQueueName(taskType, domain),
     reason: { ...reason, activeWorkerTimeoutMs },
   });
   if (rule === undefined) {
-    return decide(null, {
+    return routeTo(null, {
       rule: 'NO_RULE',
       ruleKey: null,
       ruleValue: null,
@@ -74,7 +74,7 @@ export function resolveDomain(input: ResolveDomainInput): RoutingDecision {
     const active = lastSeenAt !== undefined && now - lastSeenAt <= activeWorkerTimeoutMs;
     candidates.push({ domain, active, lastSeenAt: lastSeenAt ?? null });
     if (active) {
-      return decide(domain, {
+      return routeTo(domain, {
         rule: 'FIRST_ACTIVE',
         ruleKey: rule.key,
         ruleValue: rule.value,
@@ -85,7 +85,7 @@ export function resolveDomain(input: ResolveDomainInput): RoutingDecision {
   }
   const checked = candidates.length === 0 ? 'nothing listed' : 'no listed domain has a worker seen';
   if (rule.fallsBackToNoDomain || rule.domains.length === 0) {
-    return decide(null, {
+    return routeTo(null, {
       rule: 'NO_DOMAIN_FALLBACK',
       ruleKey: rule.key,
       ruleValue: rule.value,
@@ -94,7 +94,7 @@ export function resolveDomain(input: ResolveDomainInput): RoutingDecision {
     });
   }
   const last = rule.domains[rule.domains.length - 1];
-  return decide(last, {
+  return routeTo(last, {
     rule: 'LAST_INACTIVE',
     ruleKey: rule.key,
     ruleValue: rule.value,

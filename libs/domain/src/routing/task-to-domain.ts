@@ -16,13 +16,20 @@ export interface DomainRule {
   fallsBackToNoDomain: boolean;
 }
 
-export type TaskToDomain = ReadonlyMap<string, DomainRule>;
+/**
+ * A run's map, parsed: the rule of each key (a task type or `*`). Plain data, so
+ * that WorkflowStarted carries it as it is and every decision reads it unparsed.
+ */
+export type TaskToDomain = Readonly<Record<string, DomainRule>>;
 
-export const EMPTY_TASK_TO_DOMAIN: TaskToDomain = new Map();
+export const EMPTY_TASK_TO_DOMAIN: TaskToDomain = {};
+
+const ruleOfKey = (taskToDomain: TaskToDomain, key: string): DomainRule | undefined =>
+  Object.hasOwn(taskToDomain, key) ? taskToDomain[key] : undefined;
 
 /** The rule that applies to a task type: its own key first, else `*`, else none. */
 export function ruleFor(taskToDomain: TaskToDomain, taskType: string): DomainRule | undefined {
-  return taskToDomain.get(taskType) ?? taskToDomain.get(ALL_TASKS_KEY);
+  return ruleOfKey(taskToDomain, taskType) ?? ruleOfKey(taskToDomain, ALL_TASKS_KEY);
 }
 
 function parseRule(field: string, key: string, value: unknown): Validated<DomainRule> {
@@ -59,7 +66,7 @@ export function parseTaskToDomain(
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return invalid([{ path: field, message: 'must be an object mapping task types to comma-separated domains' }]);
   }
-  const rules = new Map<string, DomainRule>();
+  const rules: Record<string, DomainRule> = {};
   const errors: FieldError[] = [];
   // A task type whose own rule is refused must not be checked against `*` as well.
   const refusedKeys = new Set<string>();
@@ -77,7 +84,8 @@ export function parseTaskToDomain(
       refusedKeys.add(key);
       continue;
     }
-    rules.set(key, rule.value);
+    // Defined, not assigned: a task type may be called `__proto__`.
+    Object.defineProperty(rules, key, { value: rule.value, enumerable: true, writable: true, configurable: true });
   }
   for (const taskType of new Set(taskTypes)) {
     if (refusedKeys.has(taskType)) continue;
@@ -90,7 +98,7 @@ export function parseTaskToDomain(
   return errors.length > 0 ? invalid(errors) : valid(rules);
 }
 
-/** The map back in the client's own form, as stored in events and shown by the API. */
+/** The map back in the client's own form, as the API shows it. */
 export function taskToDomainAsRecord(taskToDomain: TaskToDomain): Record<string, string> {
-  return Object.fromEntries([...taskToDomain.values()].map((rule) => [rule.key, rule.value]));
+  return Object.fromEntries(Object.values(taskToDomain).map((rule) => [rule.key, rule.value]));
 }

@@ -31,6 +31,13 @@ function given(...history: WorkflowEvent[]) {
   };
 }
 
+/** A map's rules as the edge parses them and WorkflowStarted carries them. */
+function parsedRules(map: Record<string, string>) {
+  const parsed = parseTaskToDomain(map);
+  if (!parsed.ok) throw new Error('bad map');
+  return parsed.value;
+}
+
 const NOW = 1_700_000_000_000;
 const LATER = NOW + 5_000;
 const TIMEOUT = 10_000;
@@ -55,7 +62,7 @@ function alive(taskType: string, domain: string, seenAt = NOW): RoutingContext {
 
 const started: EventOf<'WorkflowStarted'> = {
   type: 'WorkflowStarted',
-  data: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: { fetch_user: 'canary,NO_DOMAIN' }, correlationId: null, startTime: NOW },
+  data: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: parsedRules({ fetch_user: 'canary,NO_DOMAIN' }), correlationId: null, startTime: NOW },
 };
 
 function scheduled(taskId: string, taskIndex: number, extra: Partial<EventOf<'TaskScheduled'>['data']> = {}): EventOf<'TaskScheduled'> {
@@ -131,7 +138,7 @@ describe('decide', () => {
         .events();
       expect(event).toEqual({
         type: 'WorkflowStarted',
-        data: { workflowId: 'wf-2', blueprint, input: {}, taskToDomain: { '*': ' a , no_domain ' }, correlationId: 'c-1', startTime: LATER },
+        data: { workflowId: 'wf-2', blueprint, input: {}, taskToDomain: { '*': { key: '*', value: ' a , no_domain ', domains: ['a'], fallsBackToNoDomain: true } }, correlationId: 'c-1', startTime: LATER },
       });
     });
 

@@ -1,6 +1,5 @@
 import { DomainError } from './domain-error';
 import { type RoutingContext, resolveDomain } from '../routing/resolve-domain';
-import { type TaskToDomain, parseTaskToDomain, taskToDomainAsRecord } from '../routing/task-to-domain';
 import type { WorkflowCommand } from './commands';
 import { DEFAULT_RESPONSE_TIMEOUT_SECONDS } from './definition';
 import type { EventOf, WorkflowEvent } from './events';
@@ -15,13 +14,6 @@ function scopeOf(run: WorkflowRun): ExpressionScope {
   return { workflow: { workflowId: run.workflowId, input: run.input }, tasks };
 }
 
-function storedTaskToDomain(run: WorkflowRun): TaskToDomain {
-  const parsed = parseTaskToDomain(run.taskToDomain);
-  // The map was validated before WorkflowStarted was appended; an invalid one here is a bug.
-  if (!parsed.ok) throw new Error(`stored taskToDomain is invalid: ${JSON.stringify(parsed.errors)}`);
-  return parsed.value;
-}
-
 function scheduleTask(
   run: WorkflowRun,
   taskIndex: number,
@@ -30,7 +22,7 @@ function scheduleTask(
   now: number,
 ): EventOf<'TaskScheduled'> {
   const task = run.blueprint.tasks[taskIndex];
-  const decision = resolveDomain({ taskType: task.taskType, taskToDomain: storedTaskToDomain(run), now, ...routing });
+  const decision = resolveDomain({ taskType: task.taskType, taskToDomain: run.taskToDomain, now, ...routing });
   return {
     type: 'TaskScheduled',
     data: {
@@ -117,7 +109,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       const { workflowId, blueprint, input, taskToDomain, correlationId, firstTaskId, routing, now } = command.data;
       const started: EventOf<'WorkflowStarted'> = {
         type: 'WorkflowStarted',
-        data: { workflowId, blueprint, input, taskToDomain: taskToDomainAsRecord(taskToDomain), correlationId, startTime: now },
+        data: { workflowId, blueprint, input, taskToDomain, correlationId, startTime: now },
       };
       const run = evolve(state, started);
       if (run.type !== 'Running') throw new Error(`a started workflow is Running, not ${run.type}`);

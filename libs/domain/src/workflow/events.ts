@@ -1,4 +1,5 @@
 import type { RoutingReason } from '../routing/resolve-domain';
+import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
 
 /** Events of one workflow run's stream. Past tense; times are epoch ms. */
@@ -9,8 +10,8 @@ export type WorkflowEvent =
         workflowId: string;
         blueprint: WorkflowBlueprint;
         input: Record<string, unknown>;
-        /** As the client wrote it (validated at the edge). */
-        taskToDomain: Record<string, string>;
+        /** The run's taskToDomain rules, parsed and checked at the edge (each keeps the value as written). */
+        taskToDomain: TaskToDomain;
         correlationId: string | null;
         startTime: number;
       };

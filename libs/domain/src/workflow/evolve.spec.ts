@@ -1,10 +1,14 @@
 import type { RoutingReason } from '../routing/resolve-domain';
+import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
 import type { EventOf, WorkflowEvent } from './events';
 import { evolve, foldEvents } from './evolve';
 import { type TaskRun, type WorkflowState, initialState } from './state';
 
 const T0 = 1_700_000_000_000;
+
+// The run's map as the edge parsed it: WorkflowStarted carries it, the state holds it.
+const canaryMap: TaskToDomain = { fetch_user: { key: 'fetch_user', value: 'canary,NO_DOMAIN', domains: ['canary'], fallsBackToNoDomain: true } };
 
 const blueprint: WorkflowBlueprint = {
   name: 'greeting',
@@ -27,7 +31,7 @@ const reason = (rule: RoutingReason['rule'], summary: string): RoutingReason => 
 
 const started: EventOf<'WorkflowStarted'> = {
   type: 'WorkflowStarted',
-  data: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: { fetch_user: 'canary,NO_DOMAIN' }, correlationId: 'order-7', startTime: T0 },
+  data: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: canaryMap, correlationId: 'order-7', startTime: T0 },
 };
 
 function scheduled(
@@ -106,7 +110,7 @@ describe('evolve', () => {
         workflowId: 'wf-1',
         blueprint,
         input: { userId: 42 },
-        taskToDomain: { fetch_user: 'canary,NO_DOMAIN' },
+        taskToDomain: canaryMap,
         correlationId: 'order-7',
         startTime: T0,
         tasks: [
@@ -152,7 +156,7 @@ describe('evolve', () => {
   it('is Running with no task right after WorkflowStarted', () => {
     expect(foldEvents([started])).toEqual({
       type: 'Running',
-      run: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: { fetch_user: 'canary,NO_DOMAIN' }, correlationId: 'order-7', startTime: T0, tasks: [] },
+      run: { workflowId: 'wf-1', blueprint, input: { userId: 42 }, taskToDomain: canaryMap, correlationId: 'order-7', startTime: T0, tasks: [] },
     });
   });
 

@@ -1,4 +1,5 @@
 import type { RoutingReason } from '../routing/resolve-domain';
+import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
 
 /** Conductor's task statuses that Turnout produces. */
@@ -32,7 +33,8 @@ export interface WorkflowRun {
   workflowId: string;
   blueprint: WorkflowBlueprint;
   input: Record<string, unknown>;
-  taskToDomain: Record<string, string>;
+  /** The rules routing reads, parsed once when the run was started. */
+  taskToDomain: TaskToDomain;
   correlationId: string | null;
   startTime: number;
   /** Every attempt, in scheduling order. */
