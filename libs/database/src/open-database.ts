@@ -1,9 +1,6 @@
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { createDataSource, runMigrations } from '@turnout/event-store';
 import { TURNOUT_MIGRATIONS } from './turnout-migrations';
-
-// Any constant shared by every Turnout process: api and router may start together.
-const MIGRATION_LOCK_KEY = 7_251_001;
 
 export interface OpenDatabaseOptions {
   poolSize?: number;
@@ -13,40 +10,20 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Connects to Postgres and brings the schema up to date. Migrations run under
- * an advisory lock, so processes starting at once do not race each other.
+ * Connects to Postgres and brings Turnout's whole schema up to date, through
+ * the event store's one migration runner (processes starting at once take turns).
  */
 export async function openDatabase(databaseUrl: string, options: OpenDatabaseOptions = {}): Promise<DataSource> {
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: databaseUrl,
-    migrations: TURNOUT_MIGRATIONS,
-    migrationsTableName: 'turnout_migrations',
-    migrationsTransactionMode: 'each',
-    extra: { max: options.poolSize ?? 10 },
-    logging: false,
-  });
+  const dataSource = createDataSource(databaseUrl, TURNOUT_MIGRATIONS, { poolSize: options.poolSize });
   await dataSource.initialize();
   if (options.migrate ?? true) {
     try {
-      await migrate(databaseUrl, dataSource, options.log);
+      const applied = await runMigrations(dataSource);
+      for (const migration of applied) options.log?.(`applied migration ${migration.name}`);
     } catch (error) {
       await dataSource.destroy();
       throw error;
     }
   }
   return dataSource;
-}
-
-async function migrate(databaseUrl: string, dataSource: DataSource, log?: (message: string) => void): Promise<void> {
-  const lock = new Client({ connectionString: databaseUrl });
-  await lock.connect();
-  try {
-    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    for (const migration of applied) log?.(`applied migration ${migration.name}`);
-  } finally {
-    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    await lock.end();
-  }
 }

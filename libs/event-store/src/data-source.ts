@@ -1,4 +1,5 @@
 import { DataSource, type Migration, MigrationExecutor } from 'typeorm';
+import { ADVISORY_LOCK_KEYS } from './advisory-lock-keys';
 
 export interface DataSourceOptions {
   /** Connections in the pool (default 10). */
@@ -8,10 +9,6 @@ export interface DataSourceOptions {
 /** The table TypeORM records applied migrations in; every Turnout data source shares it. */
 export const MIGRATIONS_TABLE = 'turnout_migrations';
 
-// Any constant shared by every process that migrates a Turnout database (the same
-// key as @turnout/database's openDatabase, so the two take turns as well).
-const MIGRATION_LOCK_KEY = 7_251_001;
-
 /** A Postgres data source for raw SQL: no entities, migrations run only when asked. */
 export function createDataSource(databaseUrl: string, migrations: Function[], options: DataSourceOptions = {}): DataSource {
   return new DataSource({
@@ -19,6 +16,7 @@ export function createDataSource(databaseUrl: string, migrations: Function[], op
     url: databaseUrl,
     migrations,
     migrationsTableName: MIGRATIONS_TABLE,
+    migrationsTransactionMode: 'each',
     migrationsRun: false,
     extra: { max: options.poolSize ?? 10 },
     logging: false,
@@ -35,14 +33,14 @@ export async function runMigrations(dataSource: DataSource): Promise<Migration[]
   // The lock and the migrations share one connection: the lock is per session.
   const queryRunner = dataSource.createQueryRunner();
   try {
-    await queryRunner.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await queryRunner.query('select pg_advisory_lock($1)', [ADVISORY_LOCK_KEYS.migrations]);
     try {
       const executor = new MigrationExecutor(dataSource, queryRunner);
       executor.transaction = 'each';
       return await executor.executePendingMigrations();
     } finally {
       // A session that died has let go of the lock already.
-      await queryRunner.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await queryRunner.query('select pg_advisory_unlock($1)', [ADVISORY_LOCK_KEYS.migrations]).catch(() => undefined);
     }
   } finally {
     await queryRunner.release();
