@@ -1,5 +1,5 @@
-import { nameProblem, type WorkerSighting } from '@turnout/domain';
-import { InvalidMessage, type Parsed, optionalString, parseJson, requiredString } from './message-validation';
+import { type FieldError, type Validated, type WorkerSighting, invalid, nameProblem, valid } from '@turnout/domain';
+import { optionalString, parseJson, requiredString } from './message-validation';
 
 /** A worker's heartbeat, published to HEARTBEATS_EXCHANGE; `gone: true` is its last word. */
 export interface Heartbeat {
@@ -15,33 +15,32 @@ export interface Heartbeat {
 
 export type WorkerTransport = 'amqp' | 'http';
 
+const isWorkerTransport = (value: unknown): value is WorkerTransport => value === 'amqp' || value === 'http';
+
 export interface ParsedHeartbeat {
   sighting: WorkerSighting;
   transport: WorkerTransport;
 }
 
-export function parseHeartbeat(content: Buffer): Parsed<ParsedHeartbeat> {
+export function parseHeartbeat(content: Buffer): Validated<ParsedHeartbeat> {
   const json = parseJson(content);
   if (!json.ok) return json;
   const body = json.value;
-  try {
-    const taskType = requiredString(body, 'taskType');
-    const domain = optionalString(body, 'domain');
-    const workerId = requiredString(body, 'workerId');
-    const taskTypeProblem = nameProblem(taskType);
-    if (taskTypeProblem !== null) throw new InvalidMessage(`taskType: ${taskTypeProblem}`);
-    if (domain !== null) {
-      const domainProblem = nameProblem(domain);
-      if (domainProblem !== null) throw new InvalidMessage(`domain: ${domainProblem}`);
-    }
-    const seenAt = typeof body.at === 'number' ? body.at : typeof body.at === 'string' ? Date.parse(body.at) : NaN;
-    if (!Number.isFinite(seenAt)) throw new InvalidMessage('at: must be an ISO-8601 time or epoch milliseconds');
-    if (body.gone !== undefined && typeof body.gone !== 'boolean') throw new InvalidMessage('gone: must be a boolean');
-    const transport = body.transport ?? 'amqp';
-    if (transport !== 'amqp' && transport !== 'http') throw new InvalidMessage('transport: must be "amqp" or "http"');
-    return { ok: true, value: { sighting: { taskType, domain, workerId, seenAt, gone: body.gone === true }, transport } };
-  } catch (error) {
-    if (error instanceof InvalidMessage) return { ok: false, reason: error.message };
-    throw error;
-  }
+  const errors: FieldError[] = [];
+  const taskType = requiredString(body, 'taskType', errors);
+  const domain = optionalString(body, 'domain', errors);
+  const workerId = requiredString(body, 'workerId', errors);
+  // An empty task type already has its error from requiredString.
+  const taskTypeProblem = taskType === '' ? null : nameProblem(taskType);
+  if (taskTypeProblem !== null) errors.push({ path: 'taskType', message: taskTypeProblem });
+  const domainProblem = domain === null ? null : nameProblem(domain);
+  if (domainProblem !== null) errors.push({ path: 'domain', message: domainProblem });
+  const seenAt = typeof body.at === 'number' ? body.at : typeof body.at === 'string' ? Date.parse(body.at) : NaN;
+  if (!Number.isFinite(seenAt)) errors.push({ path: 'at', message: 'must be an ISO-8601 time or epoch milliseconds' });
+  if (body.gone !== undefined && typeof body.gone !== 'boolean') errors.push({ path: 'gone', message: 'must be a boolean' });
+  const rawTransport = body.transport ?? 'amqp';
+  const transport = isWorkerTransport(rawTransport) ? rawTransport : null;
+  if (transport === null) errors.push({ path: 'transport', message: 'must be "amqp" or "http"' });
+  if (transport === null || errors.length > 0) return invalid(errors);
+  return valid({ sighting: { taskType, domain, workerId, seenAt, gone: body.gone === true }, transport });
 }

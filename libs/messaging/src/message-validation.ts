@@ -1,31 +1,32 @@
-/** The reason a message is refused; it travels with the dead-lettered message. */
-export class InvalidMessage extends Error {}
+import { type FieldError, type Validated, invalid, isRecord, valid } from '@turnout/domain';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-export function parseJson(content: Buffer): Parsed<Record<string, unknown>> {
+/**
+ * A message body as a JSON object. Its errors have the path '' (the body as a
+ * whole), so a dead-letter reason reads "body is not JSON: …".
+ */
+export function parseJson(content: Buffer): Validated<Record<string, unknown>> {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(content.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? { ok: true, value: value as Record<string, unknown> }
-      : { ok: false, reason: 'body must be a JSON object' };
+    value = JSON.parse(content.toString('utf8'));
   } catch (error) {
-    return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
+    return invalid([{ path: '', message: `body is not JSON: ${(error as Error).message}` }]);
   }
+  return isRecord(value) ? valid(value) : invalid([{ path: '', message: 'body must be a JSON object' }]);
 }
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export function requiredString(body: Record<string, unknown>, field: string): string {
+/** The field as a non-blank string; otherwise an error is added to `errors` and '' returned. */
+export function requiredString(body: Record<string, unknown>, field: string, errors: FieldError[]): string {
   const value = body[field];
-  if (typeof value !== 'string' || value.trim() === '') throw new InvalidMessage(`${field}: must be a non-empty string`);
-  return value;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  errors.push({ path: field, message: 'must be a non-empty string' });
+  return '';
 }
 
-export function optionalString(body: Record<string, unknown>, field: string): string | null {
+/** The field as a string, or null when absent; otherwise an error is added to `errors`. */
+export function optionalString(body: Record<string, unknown>, field: string, errors: FieldError[]): string | null {
   const value = body[field];
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new InvalidMessage(`${field}: must be a string or null`);
-  return value;
+  if (typeof value === 'string') return value;
+  errors.push({ path: field, message: 'must be a string or null' });
+  return null;
 }

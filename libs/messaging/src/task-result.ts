@@ -1,5 +1,6 @@
-import type { TaskResultStatus } from '@turnout/domain';
-import { InvalidMessage, type Parsed, isRecord, optionalString, parseJson, requiredString } from './message-validation';
+import type { Options } from 'amqplib';
+import { type FieldError, type TaskResultStatus, type Validated, invalid, isRecord, valid } from '@turnout/domain';
+import { optionalString, parseJson, requiredString } from './message-validation';
 
 /** A Conductor TaskResult, as workers publish it to TASK_RESULTS_EXCHANGE or POST /api/tasks. */
 export interface TaskResult {
@@ -13,32 +14,36 @@ export interface TaskResult {
 
 export const TASK_RESULT_STATUSES: readonly TaskResultStatus[] = ['COMPLETED', 'FAILED', 'FAILED_WITH_TERMINAL_ERROR'];
 
-export function validateTaskResult(body: Record<string, unknown>): Parsed<TaskResult> {
-  try {
-    const status = body.status;
-    if (typeof status !== 'string' || !(TASK_RESULT_STATUSES as readonly string[]).includes(status)) {
-      throw new InvalidMessage(`status: must be one of ${TASK_RESULT_STATUSES.join(', ')}`);
-    }
-    const outputData = body.outputData ?? {};
-    if (!isRecord(outputData)) throw new InvalidMessage('outputData: must be an object');
-    return {
-      ok: true,
-      value: {
-        taskId: requiredString(body, 'taskId'),
-        workflowInstanceId: requiredString(body, 'workflowInstanceId'),
-        status: status as TaskResultStatus,
-        outputData,
-        reasonForIncompletion: optionalString(body, 'reasonForIncompletion'),
-        workerId: optionalString(body, 'workerId'),
-      },
-    };
-  } catch (error) {
-    if (error instanceof InvalidMessage) return { ok: false, reason: error.message };
-    throw error;
-  }
+const isTaskResultStatus = (value: unknown): value is TaskResultStatus =>
+  typeof value === 'string' && (TASK_RESULT_STATUSES as readonly string[]).includes(value);
+
+/** A TaskResult from a parsed body, or every field that is wrong with it (the api's 400 takes them as they are). */
+export function validateTaskResult(body: Record<string, unknown>): Validated<TaskResult> {
+  const errors: FieldError[] = [];
+  const status = isTaskResultStatus(body.status) ? body.status : null;
+  if (status === null) errors.push({ path: 'status', message: `must be one of ${TASK_RESULT_STATUSES.join(', ')}` });
+  const rawOutputData = body.outputData ?? {};
+  const outputData = isRecord(rawOutputData) ? rawOutputData : null;
+  if (outputData === null) errors.push({ path: 'outputData', message: 'must be an object' });
+  const taskId = requiredString(body, 'taskId', errors);
+  const workflowInstanceId = requiredString(body, 'workflowInstanceId', errors);
+  const reasonForIncompletion = optionalString(body, 'reasonForIncompletion', errors);
+  const workerId = optionalString(body, 'workerId', errors);
+  if (status === null || outputData === null || errors.length > 0) return invalid(errors);
+  return valid({ taskId, workflowInstanceId, status, outputData, reasonForIncompletion, workerId });
 }
 
-export function parseTaskResult(content: Buffer): Parsed<TaskResult> {
+export function parseTaskResult(content: Buffer): Validated<TaskResult> {
   const json = parseJson(content);
   return json.ok ? validateTaskResult(json.value) : json;
+}
+
+/** How a TaskResult is published (worker SDK and the api's HTTP workers alike): persistent, one id per task. */
+export function taskResultProperties(result: Pick<TaskResult, 'taskId' | 'workflowInstanceId'>): Options.Publish {
+  return {
+    persistent: true,
+    contentType: 'application/json',
+    messageId: `${result.taskId}:result`,
+    correlationId: result.workflowInstanceId,
+  };
 }

@@ -2,8 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import * as amqp from 'amqplib';
 import type { TurnoutConfig } from '@turnout/config';
 import {
-  DEAD_LETTER_EXCHANGE,
-  DEAD_LETTER_REASON_HEADER,
   HEARTBEATS_EXCHANGE,
   type Heartbeat,
   TASK_RESULTS_EXCHANGE,
@@ -12,6 +10,9 @@ import {
   assertTaskQueue,
   assertWorkerExchanges,
   connectToBroker,
+  publishConfirmed,
+  publishDeadLetter,
+  taskResultProperties,
 } from '@turnout/messaging';
 import { TURNOUT_CONFIG } from '../api.tokens';
 
@@ -68,10 +69,7 @@ export class TaskQueueBroker implements OnApplicationShutdown {
       requeue: () => tasks.nack(message, false, true),
       deadLetter: async (reason) => {
         this.logger.warn(`dead-lettering a message from ${queueName}: ${reason}`);
-        await this.confirmed(publish, DEAD_LETTER_EXCHANGE, message.content, {
-          ...message.properties,
-          headers: { ...message.properties.headers, [DEAD_LETTER_REASON_HEADER]: reason, 'x-turnout-queue': queueName },
-        });
+        await publishDeadLetter(publish, message, { reason, queue: queueName });
         tasks.ack(message);
       },
     };
@@ -79,18 +77,13 @@ export class TaskQueueBroker implements OnApplicationShutdown {
 
   async publishResult(result: TaskResult): Promise<void> {
     const { publish } = await this.channels();
-    await this.confirmed(publish, TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), {
-      persistent: true,
-      contentType: 'application/json',
-      messageId: `${result.taskId}:result`,
-      correlationId: result.workflowInstanceId,
-    });
+    await publishConfirmed(publish, TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), taskResultProperties(result));
   }
 
   /** A poll counts as a heartbeat: it goes to the routers like any worker's, marked as HTTP. */
   async publishHeartbeat(heartbeat: Heartbeat): Promise<void> {
     const { publish } = await this.channels();
-    await this.confirmed(publish, HEARTBEATS_EXCHANGE, Buffer.from(JSON.stringify(heartbeat)), { contentType: 'application/json' });
+    await publishConfirmed(publish, HEARTBEATS_EXCHANGE, Buffer.from(JSON.stringify(heartbeat)), { contentType: 'application/json' });
   }
 
   /** Ready messages in a queue, or null when the queue does not exist. */
@@ -108,10 +101,6 @@ export class TaskQueueBroker implements OnApplicationShutdown {
       this.probe = undefined;
       return null;
     }
-  }
-
-  private confirmed(channel: amqp.ConfirmChannel, exchange: string, content: Buffer, options: amqp.Options.Publish): Promise<void> {
-    return new Promise((resolve, reject) => channel.publish(exchange, '', content, options, (error) => (error ? reject(error) : resolve())));
   }
 
   private channels() {

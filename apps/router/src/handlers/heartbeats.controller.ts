@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import type { DataSource } from 'typeorm';
+import { describeFieldErrors } from '@turnout/domain';
 import { ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat } from '@turnout/messaging';
 import { BatchedSightingRecorder } from '@turnout/presence';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
@@ -26,7 +27,7 @@ export class HeartbeatsController {
   @EventPattern(ROUTER_HEARTBEATS_QUEUE)
   async onHeartbeat(@Payload() message: ConsumeMessage): Promise<MessageOutcome> {
     const parsed = parseHeartbeat(message.content);
-    if (!parsed.ok) return deadLetter(parsed.reason);
+    if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     // Apply first: once a sighting is visible in Postgres, this router routes by it.
     this.presence.apply(parsed.value.sighting);
     await this.sightings[parsed.value.transport].record(parsed.value.sighting);

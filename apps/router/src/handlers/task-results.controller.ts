@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
-import { DomainError } from '@turnout/domain';
+import { DomainError, describeFieldErrors } from '@turnout/domain';
 import { ROUTER_TASK_RESULTS_QUEUE, parseTaskResult } from '@turnout/messaging';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { RoutingMetrics } from '../metrics/routing-metrics';
@@ -21,7 +21,7 @@ export class TaskResultsController {
   @EventPattern(ROUTER_TASK_RESULTS_QUEUE)
   async onTaskResult(@Payload() message: ConsumeMessage): Promise<MessageOutcome> {
     const parsed = parseTaskResult(message.content);
-    if (!parsed.ok) return deadLetter(parsed.reason);
+    if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     const result = parsed.value;
     try {
       const startedAt = performance.now();

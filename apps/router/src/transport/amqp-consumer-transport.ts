@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import * as amqp from 'amqplib';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_REASON_HEADER, connectToBroker } from '@turnout/messaging';
+import { connectToBroker, publishDeadLetter } from '@turnout/messaging';
 import type { MessageOutcome } from './message-outcome';
 
 export class AmqpMessageContext extends BaseRpcContext<[amqp.ConsumeMessage]> {
@@ -110,18 +110,7 @@ export class AmqpConsumerTransport extends Server implements CustomTransportStra
       const verdict = (outcome ?? { type: 'ack' }) as MessageOutcome;
       if (verdict.type === 'dead-letter') {
         this.logger.warn(`dead-lettering a message from ${queue}: ${verdict.reason}`);
-        await new Promise<void>((resolve, reject) =>
-          deadLetters.publish(
-            DEAD_LETTER_EXCHANGE,
-            '',
-            message.content,
-            {
-              ...message.properties,
-              headers: { ...message.properties.headers, [DEAD_LETTER_REASON_HEADER]: verdict.reason, 'x-turnout-queue': queue },
-            },
-            (error) => (error ? reject(error) : resolve()),
-          ),
-        );
+        await publishDeadLetter(deadLetters, message, { reason: verdict.reason, queue });
       }
       channel.ack(message);
     } catch (error) {

@@ -1,0 +1,11 @@
+import type { ConfirmChannel, Options } from 'amqplib';
+
+/**
+ * Publishes to `exchange` (routing key '') and settles when the broker confirms
+ * it. A channel that is already closed makes amqplib throw at once: that rejects too.
+ */
+export function publishConfirmed(channel: ConfirmChannel, exchange: string, content: Buffer, options: Options.Publish): Promise<void> {
+  return new Promise((resolve, reject) => {
+    channel.publish(exchange, '', content, options, (error) => (error ? reject(error) : resolve()));
+  });
+}

@@ -1,0 +1,47 @@
+import { describeFieldErrors } from '@turnout/domain';
+import { parseHeartbeat } from './heartbeat';
+import { parseTaskMessage } from './task-message';
+import { parseTaskResult, validateTaskResult } from './task-result';
+
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+
+describe('the message parsers report field errors', () => {
+  it('reads a task message, with inputData {} when it is absent', () => {
+    const parsed = parseTaskMessage(json({ taskId: 't', workflowInstanceId: 'w', taskType: 'x' }));
+    expect(parsed).toEqual({ ok: true, value: { taskId: 't', workflowInstanceId: 'w', taskType: 'x', inputData: {} } });
+  });
+
+  it('refuses a task message without its ids, or with inputData that is not an object, naming each field', () => {
+    expect(parseTaskMessage(json({ taskId: '', inputData: [1] }))).toEqual({
+      ok: false,
+      errors: [
+        { path: 'taskId', message: 'must be a non-empty string' },
+        { path: 'workflowInstanceId', message: 'must be a non-empty string' },
+        { path: 'inputData', message: 'must be an object' },
+      ],
+    });
+  });
+
+  it('words a body that is not a JSON object as the dead-letter reason always read', () => {
+    const notJson = parseTaskMessage(Buffer.from('{oops'));
+    expect(!notJson.ok && describeFieldErrors(notJson.errors)).toMatch(/^body is not JSON: /);
+    const notObject = parseTaskResult(json([1]));
+    expect(!notObject.ok && describeFieldErrors(notObject.errors)).toBe('body must be a JSON object');
+  });
+
+  it('gives the api the field errors of a task result as they are', () => {
+    expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'DONE' })).toEqual({
+      ok: false,
+      errors: [{ path: 'status', message: 'must be one of COMPLETED, FAILED, FAILED_WITH_TERMINAL_ERROR' }],
+    });
+    expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'COMPLETED' })).toEqual({
+      ok: true,
+      value: { taskId: 'x', workflowInstanceId: 'y', status: 'COMPLETED', outputData: {}, reasonForIncompletion: null, workerId: null },
+    });
+  });
+
+  it('refuses a heartbeat with a domain that is no name', () => {
+    const parsed = parseHeartbeat(json({ taskType: 'x', domain: 'a@b', workerId: 'w', at: 0 }));
+    expect(!parsed.ok && describeFieldErrors(parsed.errors)).toMatch(/^domain: must not contain "@"/);
+  });
+});
