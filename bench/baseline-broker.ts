@@ -3,14 +3,14 @@
  * with publisher confirms into a durable queue declared as task queues are,
  * consumed with acks, on this machine, over a connection opened as Turnout's are.
  */
-import { TASK_QUEUE_OPTIONS, connectToBroker } from '@turnout/messaging';
+import { QUORUM_QUEUE_OPTIONS, connectToBroker } from '@turnout/messaging';
 
 export async function measureBrokerBaseline(amqpUrl: string, messages: number): Promise<{ msgsPerSec: number }> {
   const connection = await connectToBroker(amqpUrl, { connectionName: 'bench baseline' });
   const publisher = await connection.createConfirmChannel();
   const consumer = await connection.createChannel();
   const queue = 'bench.baseline';
-  await publisher.assertQueue(queue, TASK_QUEUE_OPTIONS);
+  await publisher.assertQueue(queue, QUORUM_QUEUE_OPTIONS);
   await publisher.purgeQueue(queue);
   await consumer.prefetch(200);
   const body = Buffer.from(JSON.stringify({ taskId: 'x'.repeat(36), inputData: { hello: 'world' } }));

@@ -9,7 +9,7 @@ export * from './read-stream';
 export * from './read-committed-events';
 export * from './read-checkpoint';
 export * from './store-checkpoint';
-export * from './outbox-relay';
+export * from './listen-session';
 export * from './micro-batcher';
 export * from './append-to-streams';
 export * from './batched-appender';

@@ -14,12 +14,6 @@ export const HEARTBEATS_EXCHANGE = 'turnout.heartbeats';
 /** Messages that could not be parsed or validated, with the reason in the `x-turnout-reason` header. */
 export const DEAD_LETTER_EXCHANGE = 'turnout.dead-letter';
 
-/**
- * Where routers once took WorkflowStarted to schedule a run's first task. The
- * api schedules it now, in the same append as the start; the router deletes
- * this queue so that a broker upgraded in place does not keep filling it.
- */
-export const RETIRED_ROUTER_EVENTS_QUEUE = 'turnout.router.events';
 export const ROUTER_TASK_RESULTS_QUEUE = 'turnout.router.task-results';
 export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.heartbeats';
 export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
@@ -34,21 +28,18 @@ export const DEAD_LETTER_REASON_HEADER = 'x-turnout-reason';
 export const PUBLISHED_EVENT_TYPES: ReadonlySet<string> = new Set(['WorkflowStarted', 'WorkflowCompleted', 'WorkflowFailed']);
 
 /**
- * Task queues (`<taskType>` / `<taskType>@<domain>`): durable, and quorum so
- * that a RabbitMQ cluster replicates them. Shared by every declaring party.
+ * Task queues (`<taskType>` / `<taskType>@<domain>`) and the router's and
+ * dead-letter queues: durable, and quorum so that a RabbitMQ cluster
+ * replicates them. Shared by every declaring party.
  */
-export const TASK_QUEUE_OPTIONS: Options.AssertQueue = {
+export const QUORUM_QUEUE_OPTIONS: Options.AssertQueue = {
   durable: true,
   arguments: { 'x-queue-type': 'quorum' },
 };
 
-const INTERNAL_QUEUE_OPTIONS: Options.AssertQueue = {
-  durable: true,
-  arguments: { 'x-queue-type': 'quorum' },
-};
-
+/** Declared by the outbox relay before the first task it publishes there, and by the workers that consume it. */
 export async function assertTaskQueue(channel: Channel, queueName: string): Promise<void> {
-  await channel.assertQueue(queueName, TASK_QUEUE_OPTIONS);
+  await channel.assertQueue(queueName, QUORUM_QUEUE_OPTIONS);
 }
 
 export async function assertEventsExchange(channel: Channel, exchange = EVENTS_EXCHANGE): Promise<void> {
@@ -62,7 +53,7 @@ export async function assertWorkerExchanges(channel: Channel): Promise<void> {
 
 export async function assertDeadLetter(channel: Channel): Promise<void> {
   await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
-  await channel.assertQueue(DEAD_LETTER_QUEUE, INTERNAL_QUEUE_OPTIONS);
+  await channel.assertQueue(DEAD_LETTER_QUEUE, QUORUM_QUEUE_OPTIONS);
   await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
 }
 
@@ -71,8 +62,7 @@ export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertEventsExchange(channel);
   await assertWorkerExchanges(channel);
   await assertDeadLetter(channel);
-  await channel.deleteQueue(RETIRED_ROUTER_EVENTS_QUEUE);
-  await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, INTERNAL_QUEUE_OPTIONS);
+  await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, QUORUM_QUEUE_OPTIONS);
   await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, TASK_RESULTS_EXCHANGE, '');
   // Heartbeats are only worth their freshness: a classic queue with a bounded length and TTL.
   await channel.assertQueue(ROUTER_HEARTBEATS_QUEUE, {

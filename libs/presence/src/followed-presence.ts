@@ -1,7 +1,6 @@
-import { Client } from 'pg';
 import type { TurnoutConfig } from '@turnout/config';
 import { PresenceSnapshot, type RoutingContext, type WorkerSighting } from '@turnout/domain';
-import { LISTEN_SESSION_CONNECT_TIMEOUT_MS, type SqlRunner } from '@turnout/event-store';
+import { ListenSession, type SqlRunner } from '@turnout/event-store';
 import { readSightings } from './read-sightings';
 import { PRESENCE_CHANGED_CHANNEL } from './record-sightings';
 
@@ -50,7 +49,7 @@ export class FollowedPresence {
   private refreshing?: Promise<void>;
   private followUp?: Promise<void>;
   private catchingUp?: Promise<void>;
-  private listener?: Client;
+  private listener?: ListenSession;
   private listening?: Promise<void>;
   private stopped = false;
   private lastRefreshStartedAt = 0;
@@ -77,7 +76,7 @@ export class FollowedPresence {
     this.stopped = true;
     clearInterval(this.timer);
     await this.listening;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.end();
     this.listener = undefined;
     await this.followUp;
     await this.refreshing;
@@ -146,25 +145,27 @@ export class FollowedPresence {
   }
 
   private async listen(databaseUrl: string): Promise<void> {
-    const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: LISTEN_SESSION_CONNECT_TIMEOUT_MS, application_name: 'turnout presence follower' });
+    const client = new ListenSession({
+      databaseUrl,
+      applicationName: 'turnout presence follower',
+      onNotification: () => this.onChangeAnnounced(),
+      onLost: () => lost(),
+    });
     const lost = () => {
       if (this.listener !== client) return;
       this.listener = undefined;
-      void client.end().catch(() => undefined);
+      void client.end();
       if (!this.stopped) this.options.onProblem('presence LISTEN session lost; listening again at the next refresh');
     };
-    client.on('error', lost);
-    client.on('end', lost);
-    client.on('notification', () => this.onChangeAnnounced());
     try {
       await client.connect();
-      await client.query(`listen ${PRESENCE_CHANGED_CHANNEL}`);
+      await client.listen(PRESENCE_CHANGED_CHANNEL);
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await client.end();
       throw error;
     }
     if (this.stopped) {
-      await client.end().catch(() => undefined);
+      await client.end();
       return;
     }
     this.listener = client;

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { taskQueueName } from '@turnout/domain';
 import type { ReconnectPolicy } from './reconnect-backoff';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS, type StopReport, TaskWorker } from './task-worker';
 import { type AnyWorkerDefinition, isWorkerDefinition } from './worker-definition';
 import { type WorkerDomainRule, resolveWorkerDomain } from './worker-domain';
+import { defaultWorkerId } from './worker-id';
 import { workerDefinitionsOf } from './worker-task.decorator';
 
 export interface TaskRunnerOptions {
@@ -62,7 +61,7 @@ export class TaskRunner {
   private readonly signalListeners = new Map<NodeJS.Signals, () => void>();
 
   constructor(private readonly options: TaskRunnerOptions) {
-    this.workerId = options.workerId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+    this.workerId = options.workerId ?? defaultWorkerId();
     this.log = options.log ?? ((message) => console.log(`[turnout-worker] ${message}`));
     this.definitions = options.workers.flatMap((worker) => {
       if (isWorkerDefinition(worker)) return [worker];

@@ -1,6 +1,17 @@
-import type { OutgoingMessage, StoredEvent } from '@turnout/event-store';
+import type { Options } from 'amqplib';
+import type { StoredEvent } from '@turnout/event-store';
 import { EVENTS_EXCHANGE, PUBLISHED_EVENT_TYPES, taskMessageOf, taskMessageProperties } from '@turnout/messaging';
 import { workflowEventOf } from '@turnout/workflow-runs';
+
+/** One AMQP message the relay publishes for an event. */
+export interface OutgoingMessage {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  options: Options.Publish;
+  /** A task queue to declare (once) before the first publish to it. */
+  assertQueue?: string;
+}
 
 /** The wire form of an event on EVENTS_EXCHANGE. */
 export interface PublishedEvent {

@@ -1,16 +1,22 @@
 import * as amqp from 'amqplib';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { TASK_QUEUE_OPTIONS } from '@turnout/messaging/topology';
+import {
+  EVENT_STORE_MIGRATIONS,
+  type NewEvent,
+  type SqlRunner,
+  type StoredEvent,
+  appendToStream,
+  createDataSource,
+  runMigrations,
+} from '@turnout/event-store';
+import { QUORUM_QUEUE_OPTIONS } from '@turnout/messaging';
+import { CreateTaskQueues1732200000300 } from '@turnout/metadata';
 import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../../../test/support/services';
 import { type TcpProxy, amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
 import { waitFor } from '../../../test/support/wait-for';
-import { appendToStream } from './append-to-stream';
-import { createDataSource, runMigrations } from './data-source';
-import { EVENT_STORE_MIGRATIONS } from './migrations/1732200000000-create-event-store';
-import { type OutboxRelayOptions, type OutgoingMessage, OutboxRelay, relayName } from './outbox-relay';
-import type { SqlRunner } from './sql-runner';
-import type { NewEvent, StoredEvent } from './stored-event';
+import type { OutgoingMessage } from './outbox-messages';
+import { type OutboxRelayOptions, OutboxRelay, relayName } from './outbox-relay';
 
 const BATCH_SIZE = 5;
 
@@ -46,7 +52,8 @@ describe('OutboxRelay', () => {
 
   beforeEach(async () => {
     database = await createTestDatabase('relay');
-    db = createDataSource(database.url, EVENT_STORE_MIGRATIONS, { poolSize: 5 });
+    // The task queues table too: the relay records each task queue it declares.
+    db = createDataSource(database.url, [...EVENT_STORE_MIGRATIONS, CreateTaskQueues1732200000300], { poolSize: 5 });
     await runMigrations(db);
   });
   afterEach(async () => {
@@ -295,20 +302,25 @@ describe('OutboxRelay', () => {
     expect(deliveries.versionsByStream.get('failover')).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it('declares the task queue a message names, once, before publishing to it', async () => {
+  it('declares the task queue a message names, once, before publishing to it, and records it', async () => {
     const exchange = uniqueName('relay_tasks');
     await consume(exchange);
     const taskQueue = uniqueName('task_type');
     cleanups.push(() => channel.deleteQueue(taskQueue));
+    // The queues the relay records as it declares them.
     const declared: string[] = [];
+    const watchedDb: SqlRunner = {
+      query: (sql, parameters = []) => {
+        if (sql.includes('turnout_task_queues')) declared.push(...(parameters[0] as string[]));
+        return db.query(sql, parameters);
+      },
+    };
     const relay = relayTo(exchange, {
+      db: watchedDb,
       alsoSend: (event) =>
         event.type === 'TaskScheduled'
           ? [{ exchange: '', routingKey: taskQueue, content: Buffer.from(JSON.stringify(event.data)), options: { persistent: true }, assertQueue: taskQueue }]
           : [],
-      onQueueDeclared: async (queueName) => {
-        declared.push(queueName);
-      },
     });
     await relay.start();
     await appendToStream(db, uniqueName('run'), 0, [1, 2].map((n) => ({ type: 'TaskScheduled', data: { n } })));
@@ -326,8 +338,9 @@ describe('OutboxRelay', () => {
     });
     expect(messageCount).toBe(2);
     expect(declared).toEqual([taskQueue]);
+    expect(await db.query('select queue_name from turnout_task_queues')).toEqual([{ queue_name: taskQueue }]);
     // Declared with the shared task queue arguments: declaring it so again is no conflict.
-    await expect(channel.assertQueue(taskQueue, TASK_QUEUE_OPTIONS)).resolves.toMatchObject({ queue: taskQueue });
+    await expect(channel.assertQueue(taskQueue, QUORUM_QUEUE_OPTIONS)).resolves.toMatchObject({ queue: taskQueue });
   });
 
   describe('when a connection fails', () => {

@@ -1,0 +1,2 @@
+export * from './outbox-messages';
+export * from './outbox-relay';

@@ -1,0 +1,103 @@
+import { once } from 'node:events';
+import type * as amqp from 'amqplib';
+import { messageOf } from '@turnout/domain';
+import { assertTaskQueue, connectToBroker } from '@turnout/messaging';
+import type { OutgoingMessage } from './outbox-messages';
+
+export interface RelayChannelOptions {
+  amqpUrl: string;
+  /** Shown in RabbitMQ, so that an operator sees which connection is the relay's. */
+  connectionName: string;
+  warn: (message: string) => void;
+  /** Called when the broker connection or channel is lost: the relay should stop and start over. */
+  wake: () => void;
+}
+
+/**
+ * The relay's broker connection and its one confirm channel: one channel keeps
+ * publishes, and so their confirms, in order.
+ */
+export class RelayChannel {
+  private connection?: amqp.ChannelModel;
+  private confirmChannel?: amqp.ConfirmChannel;
+  private lostReason?: Error;
+  private closed = false;
+
+  constructor(private readonly options: RelayChannelOptions) {}
+
+  async open(): Promise<void> {
+    const connection = await connectToBroker(this.options.amqpUrl, {
+      connectionName: this.options.connectionName,
+      log: this.options.warn,
+    });
+    this.connection = connection;
+    // Without 'error' listeners a broker error would be thrown out of amqplib's socket handler.
+    connection.on('error', this.lost);
+    connection.on('close', () => this.lost(new Error('broker connection closed')));
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', this.lost);
+    channel.on('close', () => this.lost(new Error('broker channel closed')));
+    this.confirmChannel = channel;
+  }
+
+  throwIfLost(): void {
+    if (this.lostReason) throw this.lostReason;
+  }
+
+  /** amqplib fails the pending confirms with a bare "channel closed": the broker's own reason, which came first, is added. */
+  explain(error: unknown): unknown {
+    if (this.lostReason && error !== this.lostReason) return new Error(`${messageOf(error)} (${this.lostReason.message})`);
+    return error;
+  }
+
+  /** Declares a task queue with the arguments every declaring party uses. */
+  async declareTaskQueue(queueName: string): Promise<void> {
+    await assertTaskQueue(this.channel, queueName);
+  }
+
+  /** False when the channel's write buffer is full: wait until `drained()` before publishing more. */
+  publish(message: OutgoingMessage): boolean {
+    return this.channel.publish(message.exchange, message.routingKey, message.content, message.options);
+  }
+
+  /** Waits for the channel's write buffer to empty, or fails when the broker goes first. */
+  async drained(): Promise<void> {
+    const channel = this.channel;
+    const done = new AbortController();
+    try {
+      await Promise.race([
+        once(channel, 'drain', { signal: done.signal }),
+        once(channel, 'close', { signal: done.signal }).then(() => {
+          throw new Error('broker channel closed while the relay waited to publish');
+        }),
+      ]);
+    } finally {
+      // Removes the listener of whichever did not happen.
+      done.abort();
+    }
+  }
+
+  /** Settles once the broker confirmed everything published so far; rejects on a nack, or when the channel closes first. */
+  confirmed(): Promise<void> {
+    return this.channel.waitForConfirms();
+  }
+
+  /** Closes the connection; what it does after this is no news. Safe to call more than once, or before it opened. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.close().catch(() => undefined);
+  }
+
+  private get channel(): amqp.ConfirmChannel {
+    if (this.confirmChannel === undefined) throw new Error('the relay channel is not open');
+    return this.confirmChannel;
+  }
+
+  private readonly lost = (error: Error): void => {
+    if (this.closed) return;
+    this.lostReason ??= error;
+    this.options.wake();
+  };
+}
