@@ -1,30 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import {
-  DomainError,
-  type FieldError,
-  type WorkflowEvent,
-  decide,
-  evolve,
-  nameProblem,
-  taskQueueName,
-  workerDomainProblem,
-  workflowStreamId,
-} from '@turnout/domain';
-import { VersionConflictError, appendToStream } from '@turnout/event-store';
-import { type TaskResult, validateTaskResult } from '@turnout/messaging';
+import { DomainError, type FieldError, describeFieldErrors, isRecord, nameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
+import { type TaskResult, parseTaskMessage, validateTaskResult } from '@turnout/messaging';
 import { recordTaskQueues } from '@turnout/metadata';
-import { loadWorkflow, recordTaskLease, releaseTaskLease } from '@turnout/workflow-runs';
+import { WorkflowCommandHandler, loadWorkflow, recordTaskLease, releaseTaskLease } from '@turnout/workflow-runs';
 import { DATA_SOURCE } from '../api.tokens';
+import { type ConductorTask, conductorTask } from '../conductor/conductor-task';
 import { InvalidInput, NotFound } from '../http/api-errors';
-import { type ConductorTask, conductorTask } from '../workflows/conductor-task';
-import { WorkerPresenceService } from '../workflows/worker-presence.service';
+import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { type TakenMessage, TaskQueueBroker } from './task-queue-broker';
 
 // A poll counts as a heartbeat; one write a second per worker is plenty for presence.
 const SIGHTING_EVERY_MS = 1_000;
 const LONG_POLL_STEP_MS = 50;
-const MAX_HOLD_ATTEMPTS = 10;
 
 export interface PollRequest {
   taskType: string;
@@ -49,6 +37,7 @@ export class HttpWorkerTasks {
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly broker: TaskQueueBroker,
     private readonly presence: WorkerPresenceService,
+    private readonly workflows: WorkflowCommandHandler,
   ) {}
 
   /** Checks the query of a poll; refuses a domain list or NO_DOMAIN as a worker's domain. */
@@ -70,7 +59,7 @@ export class HttpWorkerTasks {
   }
 
   async poll(request: PollRequest): Promise<ConductorTask[]> {
-    this.sighted(request);
+    this.recordPollAsHeartbeat(request);
     const queueName = taskQueueName(request.taskType, request.domain);
     if (!this.knownQueues.has(queueName)) {
       await recordTaskQueues(this.db, [queueName]);
@@ -84,7 +73,7 @@ export class HttpWorkerTasks {
         if (message === null) break;
         let task: ConductorTask | null;
         try {
-          task = await this.hold(message, request.workerId);
+          task = await this.holdForWorker(message, request.workerId);
         } catch (error) {
           message.requeue();
           throw error;
@@ -99,17 +88,11 @@ export class HttpWorkerTasks {
 
   /** Takes a TaskResult from an HTTP worker: 400 when malformed, 404 for a task Turnout does not know. */
   async submit(body: unknown): Promise<{ taskId: string; domain: string | null; taskType: string } | { inProgress: string }> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new InvalidInput([{ path: 'body', message: 'must be a TaskResult object' }]);
-    }
-    const record = body as Record<string, unknown>;
+    if (!isRecord(body)) throw new InvalidInput([{ path: 'body', message: 'must be a TaskResult object' }]);
     // IN_PROGRESS is Conductor's "still working": the hold stands, nothing changes.
-    if (record.status === 'IN_PROGRESS' && typeof record.taskId === 'string') return { inProgress: record.taskId };
-    const parsed = validateTaskResult(record);
-    if (!parsed.ok) {
-      const [field, ...reason] = parsed.reason.split(': ');
-      throw new InvalidInput([{ path: field, message: reason.join(': ') || parsed.reason }]);
-    }
+    if (body.status === 'IN_PROGRESS' && typeof body.taskId === 'string') return { inProgress: body.taskId };
+    const parsed = validateTaskResult(body);
+    if (!parsed.ok) throw new InvalidInput(parsed.errors);
     const result: TaskResult = parsed.value;
     const { state } = await loadWorkflow(this.db, result.workflowInstanceId);
     const task = state.type === 'Empty' ? undefined : state.run.tasks.find((candidate) => candidate.taskId === result.taskId);
@@ -119,50 +102,39 @@ export class HttpWorkerTasks {
     return { taskId: result.taskId, domain: task.domain, taskType: task.taskType };
   }
 
-  private async hold(message: TakenMessage, workerId: string | null): Promise<ConductorTask | null> {
-    let body: { taskId?: unknown; workflowInstanceId?: unknown };
+  /**
+   * Holds the task of a taken message for this worker: its lease first, then
+   * TaskStarted, then the ack, so a crash at any step loses nothing (the lease
+   * times out a task whose ack never came; a lease on a SCHEDULED task is dropped).
+   */
+  private async holdForWorker(message: TakenMessage, workerId: string | null): Promise<ConductorTask | null> {
+    const parsed = parseTaskMessage(message.content);
+    if (!parsed.ok) {
+      await message.deadLetter(describeFieldErrors(parsed.errors));
+      return null;
+    }
+    const { taskId, workflowInstanceId: workflowId } = parsed.value;
+    let held: Awaited<ReturnType<WorkflowCommandHandler['handle']>>;
     try {
-      body = JSON.parse(message.content.toString('utf8'));
+      held = await this.workflows.handle(workflowId, () => ({ type: 'StartTask', data: { taskId, workerId, now: Date.now() } }), {
+        beforeAppend: async ([started]) => {
+          if (started.type !== 'TaskStarted') throw new Error(`a hold decides TaskStarted, not ${started.type}`);
+          await recordTaskLease(this.db, { taskId, workflowId, dueAt: started.data.responseTimeoutAt });
+        },
+      });
     } catch (error) {
-      await message.deadLetter(`body is not JSON: ${(error as Error).message}`);
+      if (!(error instanceof DomainError)) throw error;
+      await message.deadLetter(`${error.code}: ${error.message}`);
       return null;
     }
-    if (typeof body.taskId !== 'string' || typeof body.workflowInstanceId !== 'string') {
-      await message.deadLetter('taskId and workflowInstanceId must be strings');
-      return null;
-    }
-    const { taskId, workflowInstanceId: workflowId } = body;
-    for (let attempt = 1; ; attempt += 1) {
-      const { state, version } = await loadWorkflow(this.db, workflowId);
-      let events: WorkflowEvent[];
-      try {
-        events = decide({ type: 'StartTask', data: { taskId, workerId, now: Date.now() } }, state);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        await message.deadLetter(`${error.code}: ${error.message}`);
-        return null;
-      }
-      // Held or ended already (a redelivered message): drop it, poll on.
-      if (events.length === 0) {
-        message.ack();
-        return null;
-      }
-      const [started] = events as [Extract<WorkflowEvent, { type: 'TaskStarted' }>];
-      await recordTaskLease(this.db, { taskId, workflowId, dueAt: started.data.responseTimeoutAt });
-      try {
-        await appendToStream(this.db, workflowStreamId(workflowId), version, events);
-      } catch (error) {
-        if (error instanceof VersionConflictError && attempt < MAX_HOLD_ATTEMPTS) continue;
-        throw error;
-      }
-      message.ack();
-      const held = evolve(state, started);
-      if (held.type === 'Empty') throw new Error('unreachable: a started task belongs to a run');
-      return conductorTask(held.run, held.run.tasks.find((task) => task.taskId === taskId)!);
-    }
+    message.ack();
+    // Held or ended already (a redelivered message): dropped, poll on.
+    if (held.events.length === 0 || held.state.type === 'Empty') return null;
+    const run = held.state.run;
+    return conductorTask(run, run.tasks.find((task) => task.taskId === taskId)!);
   }
 
-  private sighted(request: PollRequest): void {
+  private recordPollAsHeartbeat(request: PollRequest): void {
     const workerId = request.workerId ?? 'anonymous';
     const key = `${request.taskType}\u0000${request.domain ?? ''}\u0000${workerId}`;
     const now = Date.now();

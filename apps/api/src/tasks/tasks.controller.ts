@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Re
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
-import { taskQueueName } from '@turnout/domain';
+import { isActiveSighting, taskQueueName } from '@turnout/domain';
 import { listTaskQueues } from '@turnout/metadata';
 import { listWorkerPresence } from '@turnout/presence';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../api.tokens';
@@ -77,7 +77,7 @@ export class TasksController {
       workerId: row.workerId,
       lastPollTime: row.lastSeenAt,
       transport: row.transport,
-      active: !row.gone && now - row.lastSeenAt <= this.config.activeWorkerTimeoutMs,
+      active: !row.gone && isActiveSighting(row.lastSeenAt, now, this.config.activeWorkerTimeoutMs),
     }));
   }
 

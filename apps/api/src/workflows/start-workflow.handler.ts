@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-
 import type { DataSource } from 'typeorm';
 import {
   type FieldError,
@@ -7,30 +6,24 @@ import {
   type WorkflowDef,
   blueprintOf,
   isRecord,
-  decide,
   parseTaskToDomain,
   validateWorkflowDef,
-  workflowStreamId,
 } from '@turnout/domain';
-import { BatchedAppender } from '@turnout/event-store';
 import { findTaskDefinitions } from '@turnout/metadata';
+import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { DATA_SOURCE } from '../api.tokens';
 import { InvalidInput, NotFound } from '../http/api-errors';
 import { WorkflowDefinitionCache } from '../metadata/workflow-definition-cache';
-import { WorkerPresenceService } from './worker-presence.service';
+import { WorkerPresenceService } from '../presence/worker-presence.service';
 
 /** Conductor's StartWorkflowRequest, checked field by field before anything is appended. */
 export class StartWorkflowHandler {
-  // Concurrent starts share one insert and one commit.
-  private readonly appender: BatchedAppender;
-
   constructor(
     private readonly db: DataSource,
     private readonly presence: WorkerPresenceService,
     private readonly definitions: WorkflowDefinitionCache,
-  ) {
-    this.appender = new BatchedAppender(db);
-  }
+    private readonly workflows: WorkflowCommandHandler,
+  ) {}
 
   async start(request: unknown): Promise<string> {
     if (!isRecord(request)) throw new InvalidInput([{ path: 'body', message: 'must be a StartWorkflowRequest object' }]);
@@ -55,8 +48,10 @@ export class StartWorkflowHandler {
     const workflowId = randomUUID();
     // A worker that started or stopped a moment ago is announced; route by what it changed.
     await this.presence.caughtUp();
-    const events = decide(
-      {
+    // A new stream: nothing to read (a second start of an id conflicts, re-reads and is refused).
+    await this.workflows.handle(
+      workflowId,
+      () => ({
         type: 'StartWorkflow',
         data: {
           workflowId,
@@ -68,10 +63,9 @@ export class StartWorkflowHandler {
           routing: this.presence.routingContext(),
           now: Date.now(),
         },
-      },
-      { type: 'Empty' },
+      }),
+      { read: 'new' },
     );
-    await this.appender.append(workflowStreamId(workflowId), 0, events);
     return workflowId;
   }
 
@@ -91,7 +85,7 @@ export class StartWorkflowHandler {
 
 export const START_WORKFLOW_HANDLER = {
   provide: StartWorkflowHandler,
-  inject: [DATA_SOURCE, WorkerPresenceService, WorkflowDefinitionCache],
-  useFactory: (db: DataSource, presence: WorkerPresenceService, definitions: WorkflowDefinitionCache) =>
-    new StartWorkflowHandler(db, presence, definitions),
+  inject: [DATA_SOURCE, WorkerPresenceService, WorkflowDefinitionCache, WorkflowCommandHandler],
+  useFactory: (db: DataSource, presence: WorkerPresenceService, definitions: WorkflowDefinitionCache, workflows: WorkflowCommandHandler) =>
+    new StartWorkflowHandler(db, presence, definitions, workflows),
 };

@@ -1,5 +1,5 @@
 import { type WorkflowState, taskToDomainAsRecord } from '@turnout/domain';
-import { conductorTask } from './conductor-task';
+import { conductorTask } from '../conductor/conductor-task';
 
 /** Conductor's workflow status names. */
 type ConductorWorkflowStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';

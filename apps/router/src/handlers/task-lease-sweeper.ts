@@ -48,7 +48,7 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, BeforeApplicati
       for (const lease of due) {
         try {
           const startedAt = performance.now();
-          const events = await this.workflows.handle(
+          const { events } = await this.workflows.handle(
             lease.workflowId,
             () => ({
               type: 'TimeOutTask',
@@ -56,7 +56,7 @@ export class TaskLeaseSweeper implements OnApplicationBootstrap, BeforeApplicati
             }),
             // The api appended TaskStarted: this router's cached state may not know it. The lease's
             // deadline (Postgres time) is what came due, whatever this machine's clock says.
-            { readFresh: true },
+            { read: 'fresh' },
           );
           this.metrics.record(events, startedAt);
           if (events.length > 0) this.logger.log(`task ${lease.taskId} of workflow ${lease.workflowId} timed out; scheduled again`);

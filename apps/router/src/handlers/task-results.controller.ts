@@ -25,7 +25,7 @@ export class TaskResultsController {
     const result = parsed.value;
     try {
       const startedAt = performance.now();
-      const events = await this.workflows.handle(result.workflowInstanceId, () => ({
+      const { events } = await this.workflows.handle(result.workflowInstanceId, () => ({
         type: 'RecordTaskResult',
         data: {
           taskId: result.taskId,

@@ -1,6 +1,6 @@
 import { taskQueueName } from './names';
 import { type TaskToDomain, ruleFor } from './task-to-domain';
-import type { WorkerPresence } from './worker-presence';
+import { type WorkerPresence, isActiveSighting } from './worker-presence';
 
 /**
  * Which routing rule chose the queue:
@@ -71,7 +71,7 @@ export function resolveDomain(input: ResolveDomainInput): RoutingDecision {
   const candidates: DomainCandidate[] = [];
   for (const domain of rule.domains) {
     const lastSeenAt = presence.lastSeenAt(taskType, domain);
-    const active = lastSeenAt !== undefined && now - lastSeenAt <= activeWorkerTimeoutMs;
+    const active = isActiveSighting(lastSeenAt, now, activeWorkerTimeoutMs);
     candidates.push({ domain, active, lastSeenAt: lastSeenAt ?? null });
     if (active) {
       return routeTo(domain, {

@@ -2,6 +2,10 @@
  * When a worker of a task type and domain was last seen (heartbeat or poll).
  * The router's in-memory snapshot implements it; resolveDomain only reads it.
  */
+/** A worker counts as active while it was last seen at most `activeWorkerTimeoutMs` ago (and has not said it is gone). */
+export const isActiveSighting = (lastSeenAt: number | undefined, now: number, activeWorkerTimeoutMs: number): lastSeenAt is number =>
+  lastSeenAt !== undefined && now - lastSeenAt <= activeWorkerTimeoutMs;
+
 export interface WorkerPresence {
   /** Epoch ms of the freshest sighting of a live worker, or undefined when none. */
   lastSeenAt(taskType: string, domain: string | null): number | undefined;
