@@ -1,7 +1,8 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import type { TurnoutConfig } from '@turnout/config';
+import { PINO_LEVELS, type TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -22,6 +23,18 @@ export class ApiModule {
   static register(config: TurnoutConfig): DynamicModule {
     return {
       module: ApiModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            name: 'api',
+            level: PINO_LEVELS[config.logLevel],
+            // Scrapes and health probes come every few seconds: a line for each would bury the rest.
+            autoLogging: { ignore: (request) => ['/health', '/metrics'].includes(request.url?.split('?')[0] ?? '') },
+          },
+          // Express 5's spelling of "every route" (nestjs-pino's default `*` draws a deprecation warning at start).
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+        }),
+      ],
       controllers: [MetadataController, WorkflowController, TasksController, TokenController, HealthController, MetricsController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfig, nestLogLevels } from '@turnout/config';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { loadConfig } from '@turnout/config';
 import { ApiModule } from './api.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), {
-    logger: nestLogLevels(config.logLevel),
-  });
+  // Held until pino is ready, so that every line, Nest's own included, is pino's JSON at LOG_LEVEL.
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
   // The web UI: static files, no build step (apps/api/src/ui, copied beside main.js by `nest build`).
   app.useStaticAssets(join(__dirname, 'ui'), { prefix: '/ui/', index: 'index.html' });

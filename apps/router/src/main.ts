@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, nestLogLevels } from '@turnout/config';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { loadConfig } from '@turnout/config';
 import { assertRouterTopology } from '@turnout/messaging';
 import { RouterModule } from './router.module';
 import { AmqpConsumerTransport } from './transport/amqp-consumer-transport';
@@ -14,8 +15,10 @@ async function bootstrap(): Promise<void> {
       prefetch: config.routerPrefetch,
       assertTopology: assertRouterTopology,
     }),
-    logger: nestLogLevels(config.logLevel),
+    // Held until pino is ready, so that every line, the transport's included, is pino's JSON at LOG_LEVEL.
+    bufferLogs: true,
   });
+  router.useLogger(router.get(PinoNestLogger));
   router.enableShutdownHooks();
   await router.listen();
   Logger.log(`router started (active worker timeout ${config.activeWorkerTimeoutMs} ms)`, 'Router');

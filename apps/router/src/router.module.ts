@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import type { TurnoutConfig } from '@turnout/config';
+import { PINO_LEVELS, type TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
 import { HeartbeatsController } from './handlers/heartbeats.controller';
 import { TaskLeaseSweeper } from './handlers/task-lease-sweeper';
@@ -16,6 +17,8 @@ export class RouterModule {
   static register(config: TurnoutConfig): DynamicModule {
     return {
       module: RouterModule,
+      // No HTTP here: nestjs-pino gives the plain pino logger every Nest Logger writes through.
+      imports: [LoggerModule.forRoot({ pinoHttp: { name: 'router', level: PINO_LEVELS[config.logLevel] } })],
       controllers: [TaskResultsController, HeartbeatsController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },

@@ -96,7 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   };
 }
 
-/** Nest logger levels enabled at a given Turnout log level. */
-export function nestLogLevels(level: TurnoutConfig['logLevel']): Array<'error' | 'warn' | 'log' | 'debug'> {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
-}
+/** The pino level of each LOG_LEVEL (Nest's names; Nest's `log` is pino's `info`). */
+export const PINO_LEVELS: { readonly [L in TurnoutConfig['logLevel']]: 'error' | 'warn' | 'info' | 'debug' } = {
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+};
