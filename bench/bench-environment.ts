@@ -56,11 +56,16 @@ function rssMb(pid: number): number {
   }
 }
 
-function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, readyLine: string): Promise<ChildProcess> {
+/** `node scripts/run.mjs <name>`: the one place that names the built entry points. */
+function runArguments(name: 'api' | 'router' | 'migrate'): string[] {
+  return [join(ROOT, 'scripts', 'run.mjs'), name];
+}
+
+function startProcess(name: 'api' | 'router', env: NodeJS.ProcessEnv, readyLine: string): Promise<ChildProcess> {
   // BENCH_PROFILE=/some/dir writes a V8 CPU profile of each process there, to find where the time goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...profile, join(ROOT, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...profile, ...runArguments(name)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     // Each process's log goes to bench/results/<name>.log, for a run that goes wrong.
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     const log = createWriteStream(join(ROOT, 'bench', 'results', `${name}.log`));
@@ -87,9 +92,9 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
   const port = 18_500 + Math.floor(Math.random() * 1000);
   const env = { ...process.env, DATABASE_URL: databaseUrl, AMQP_URL: amqpUrl, PORT: String(port), LOG_LEVEL: 'warn', NO_COLOR: '1', ROUTER_METRICS_PORT: '0' };
   // Migrate once before both start, so neither waits on the other's lock.
-  await run(process.execPath, [join(ROOT, 'dist/apps/router/apps/router/src/migrate.js')], { env });
-  const router = await startProcess('router', 'dist/apps/router/apps/router/src/main.js', { ...env, LOG_LEVEL: 'log' }, 'router started');
-  const api = await startProcess('api', 'dist/apps/api/apps/api/src/main.js', { ...env, LOG_LEVEL: 'log' }, 'api listening on');
+  await run(process.execPath, runArguments('migrate'), { env });
+  const router = await startProcess('router', { ...env, LOG_LEVEL: 'log' }, 'router started');
+  const api = await startProcess('api', { ...env, LOG_LEVEL: 'log' }, 'api listening on');
   let maxRss = rssMb(router.pid!);
   const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMb(router.pid!))), 250);
   return {

@@ -4,14 +4,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entryPoints = {
-  api: join(root, 'dist/apps/api/apps/api/src/main.js'),
-  router: join(root, 'dist/apps/router/apps/router/src/main.js'),
-};
+// Each process starts through run.mjs, which names the built entry points.
+const run = join(dirname(fileURLToPath(import.meta.url)), 'run.mjs');
 
-const children = Object.entries(entryPoints).map(([name, entry]) => {
-  const child = spawn(process.execPath, [entry], { stdio: 'inherit', env: process.env });
+const children = ['api', 'router'].map((name) => {
+  const child = spawn(process.execPath, [run, name], { stdio: 'inherit', env: process.env });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); stopping Turnout`);
