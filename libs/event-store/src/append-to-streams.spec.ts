@@ -29,8 +29,12 @@ describe('appendToStreams (group commit)', () => {
       { streamId: 'many-a', expectedVersion: 1, events: [event(2), event(3)] },
       { streamId: 'many-b', expectedVersion: 0, events: [event(1)] },
     ]);
-    expect(results).toEqual([{ nextExpectedVersion: 3 }, { nextExpectedVersion: 1 }]);
-    expect((await readStream(db, 'many-a')).events.map((e) => e.data.n)).toEqual([1, 2, 3]);
+    const [a, b] = [(await readStream(db, 'many-a')).events, (await readStream(db, 'many-b')).events];
+    expect(results).toEqual([
+      { nextExpectedVersion: 3, lastGlobalPosition: a[2].globalPosition },
+      { nextExpectedVersion: 1, lastGlobalPosition: b[0].globalPosition },
+    ]);
+    expect(a.map((e) => e.data.n)).toEqual([1, 2, 3]);
   });
 
   it('fails only the append whose stream moved on', async () => {
@@ -40,7 +44,7 @@ describe('appendToStreams (group commit)', () => {
       { streamId: 'fresh', expectedVersion: 0, events: [event(1)] },
     ]);
     expect(results[0]).toBeInstanceOf(VersionConflictError);
-    expect(results[1]).toEqual({ nextExpectedVersion: 1 });
+    expect(results[1]).toEqual({ nextExpectedVersion: 1, lastGlobalPosition: (await readStream(db, 'fresh')).events[0].globalPosition });
     expect((await readStream(db, 'moved')).streamVersion).toBe(2);
   });
 

@@ -1,4 +1,3 @@
-import { appendToStream, EVENTS_NOTIFY_CHANNEL } from './append-to-stream';
 import type { SqlRunner } from './sql-runner';
 import type { NewEvent } from './stored-event';
 import { VersionConflictError } from './version-conflict-error';
@@ -11,7 +10,12 @@ export interface StreamAppend {
 
 export interface AppendResult {
   nextExpectedVersion: number;
+  /** Position of the append's last event in the log. */
+  lastGlobalPosition: string;
 }
+
+/** The channel the relay LISTENs on; every append notifies it (delivered on commit). */
+export const EVENTS_NOTIFY_CHANNEL = 'turnout_events';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -24,10 +28,11 @@ const UNIQUE_VIOLATION = '23505';
  */
 export async function appendToStreams(db: SqlRunner, appends: readonly StreamAppend[]): Promise<Array<AppendResult | VersionConflictError>> {
   if (appends.length === 0) return [];
+  if (appends.some((append) => append.events.length === 0)) throw new Error('every append needs at least one event');
   // Two appends to one stream in one statement would both see the same version.
   const seen = new Set<string>();
   if (appends.some((append) => seen.size === seen.add(append.streamId).size)) return appendOneByOne(db, appends);
-  let accepted: Array<{ request: number }>;
+  let accepted: Array<{ request: number; last_position: string }>;
   try {
     accepted = await db.query(
       `with input as (
@@ -42,10 +47,12 @@ export async function appendToStreams(db: SqlRunner, appends: readonly StreamApp
          from accepted a,
               rows from (jsonb_to_recordset(a.events) as (type text, data jsonb, metadata jsonb)) with ordinality as e(type, data, metadata, ordinality)
          order by a.request, e.ordinality
-         returning 1
+         returning stream_id, global_position
+       ), positions as (
+         select stream_id, max(global_position) as last_position from inserted group by stream_id
        )
-       select a.request, (select count(*) from inserted) as inserted, pg_notify('${EVENTS_NOTIFY_CHANNEL}', '')
-       from accepted a`,
+       select a.request, p.last_position, pg_notify('${EVENTS_NOTIFY_CHANNEL}', '')
+       from accepted a left join positions p on p.stream_id = a.stream_id`,
       [
         JSON.stringify(
           appends.map((append, request) => ({
@@ -58,26 +65,22 @@ export async function appendToStreams(db: SqlRunner, appends: readonly StreamApp
       ],
     );
   } catch (error) {
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) return appendOneByOne(db, appends);
-    throw error;
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    // A racing writer took a version between the check and the insert.
+    if (appends.length === 1) return [new VersionConflictError(appends[0].streamId, appends[0].expectedVersion)];
+    return appendOneByOne(db, appends);
   }
-  const acceptedRequests = new Set(accepted.map((row) => Number(row.request)));
-  return appends.map((append, request) =>
-    acceptedRequests.has(request)
-      ? { nextExpectedVersion: append.expectedVersion + append.events.length }
-      : new VersionConflictError(append.streamId, append.expectedVersion),
-  );
+  const lastPositions = new Map(accepted.map((row) => [Number(row.request), String(row.last_position)]));
+  return appends.map((append, request) => {
+    const lastGlobalPosition = lastPositions.get(request);
+    return lastGlobalPosition === undefined
+      ? new VersionConflictError(append.streamId, append.expectedVersion)
+      : { nextExpectedVersion: append.expectedVersion + append.events.length, lastGlobalPosition };
+  });
 }
 
 async function appendOneByOne(db: SqlRunner, appends: readonly StreamAppend[]): Promise<Array<AppendResult | VersionConflictError>> {
   const results: Array<AppendResult | VersionConflictError> = [];
-  for (const append of appends) {
-    try {
-      results.push(await appendToStream(db, append.streamId, append.expectedVersion, append.events));
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      results.push(error);
-    }
-  }
+  for (const append of appends) results.push(...(await appendToStreams(db, [append])));
   return results;
 }
