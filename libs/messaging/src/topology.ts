@@ -3,6 +3,7 @@
  * component (api, router, relay, workers) declares through these functions,
  * so a queue is never declared twice with different arguments.
  */
+import type { WorkflowEventType } from '@turnout/domain';
 import type { Channel, Options } from 'amqplib';
 
 /** Workflow lifecycle events, published by the outbox relay; routing key = event type. */
@@ -25,7 +26,7 @@ export const DEAD_LETTER_REASON_HEADER = 'x-turnout-reason';
  * Task-level events stay in the log (the task message stands for
  * TaskScheduled): each publish costs the broker as much as a task does.
  */
-export const PUBLISHED_EVENT_TYPES: ReadonlySet<string> = new Set(['WorkflowStarted', 'WorkflowCompleted', 'WorkflowFailed']);
+export const PUBLISHED_EVENT_TYPES: ReadonlySet<WorkflowEventType> = new Set<WorkflowEventType>(['WorkflowStarted', 'WorkflowCompleted', 'WorkflowFailed']);
 
 /**
  * Task queues (`<taskType>` / `<taskType>@<domain>`) and the router's and

@@ -28,8 +28,8 @@ export interface PublishedEvent {
  */
 export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
-  if (PUBLISHED_EVENT_TYPES.has(event.type)) messages.push(publishedEventMessage(event));
   const workflowEvent = workflowEventOf(event);
+  if (PUBLISHED_EVENT_TYPES.has(workflowEvent.type)) messages.push(publishedEventMessage(event));
   if (workflowEvent.type === 'TaskScheduled') {
     const task = taskMessageOf(workflowEvent.data);
     messages.push({

@@ -67,17 +67,6 @@ export type WorkflowEvent =
 
 export type WorkflowEventType = WorkflowEvent['type'];
 
-export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
-  'WorkflowStarted',
-  'TaskScheduled',
-  'TaskStarted',
-  'TaskTimedOut',
-  'TaskCompleted',
-  'TaskFailed',
-  'WorkflowCompleted',
-  'WorkflowFailed',
-];
-
 export type EventOf<T extends WorkflowEventType> = Extract<WorkflowEvent, { type: T }>;
 
 /** The stream that holds one workflow run. */
