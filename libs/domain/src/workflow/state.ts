@@ -1,23 +1,12 @@
-import type { RoutingReason } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
+import type { EventOf } from './events';
 
 /** Conductor's task statuses that Turnout produces. */
 export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR' | 'TIMED_OUT';
 
-/** One attempt of one task. */
-export interface TaskRun {
-  taskId: string;
-  taskType: string;
-  referenceTaskName: string;
-  taskIndex: number;
-  inputData: Record<string, unknown>;
-  retryCount: number;
-  retriedTaskId: string | null;
-  domain: string | null;
-  queueName: string;
-  routing: RoutingReason;
-  scheduledTime: number;
+/** One attempt of one task: what TaskScheduled said of it, and how far it has come since. */
+export interface TaskRun extends Omit<EventOf<'TaskScheduled'>['data'], 'workflowInstanceId' | 'workflowType'> {
   status: TaskStatus;
   /** Times an HTTP worker took it. */
   pollCount: number;
