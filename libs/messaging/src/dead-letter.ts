@@ -1,9 +1,6 @@
 import type { ConfirmChannel, Message } from 'amqplib';
 import { publishConfirmed } from './confirmed-publish';
-import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_REASON_HEADER } from './topology';
-
-/** The queue a dead-lettered message was taken from. */
-export const DEAD_LETTER_QUEUE_HEADER = 'x-turnout-queue';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEADER } from './topology';
 
 export interface DeadLetterCause {
   /** Why the message was refused: for invalid input, `describeFieldErrors(errors)`. */

@@ -19,7 +19,9 @@ export const ROUTER_TASK_RESULTS_QUEUE = 'turnout.router.task-results';
 export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.heartbeats';
 export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
 
+/** Headers of a dead-lettered message: why it was refused, and the queue it was taken from. */
 export const DEAD_LETTER_REASON_HEADER = 'x-turnout-reason';
+export const DEAD_LETTER_QUEUE_HEADER = 'x-turnout-queue';
 
 /**
  * Event types the relay publishes on EVENTS_EXCHANGE: a run's lifecycle.
