@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { describeFieldErrors } from '@turnout/domain';
 import { ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat } from '@turnout/messaging';
 import { BatchedSightingRecorder } from '@turnout/presence';
-import { WorkerPresenceService } from '../presence/worker-presence.service';
+import { WorkerPresenceService } from './worker-presence.service';
 import type { TurnoutConfig } from '@turnout/config';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
