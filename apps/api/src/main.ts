@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
-  // The web UI: static files, no build step (apps/api/src/ui, copied beside main.js by `nest build`).
+  // The web UI: static files, no build step (apps/api/src/ui, copied beside main.js by `npm run build`).
   app.useStaticAssets(join(__dirname, 'ui'), { prefix: '/ui/', index: 'index.html' });
   app.useBodyParser('json', { limit: '5mb' });
   app.enableShutdownHooks();
