@@ -1,35 +1,22 @@
-import type { DataSource } from 'typeorm';
-import { type TestDatabase, createTestDatabase } from '../../../test/support/services';
+import { eventStoreDatabaseForEachTest } from '../../../test/support/event-store-database';
 import { appendToStream } from './append-to-stream';
 import { appendToStreams } from './append-to-streams';
 import { BatchedAppender } from './batched-appender';
-import { createDataSource, runMigrations } from './data-source';
-import { EVENT_STORE_MIGRATIONS } from './migrations/1732200000000-create-event-store';
 import { readStream } from './read-stream';
 import { VersionConflictError } from './version-conflict-error';
 
 describe('appendToStreams (group commit)', () => {
-  let database: TestDatabase;
-  let db: DataSource;
-  beforeEach(async () => {
-    database = await createTestDatabase('append_many');
-    db = createDataSource(database.url, EVENT_STORE_MIGRATIONS, { poolSize: 4 });
-    await runMigrations(db);
-  });
-  afterEach(async () => {
-    await db?.destroy();
-    await database?.drop();
-  });
+  const store = eventStoreDatabaseForEachTest('append_many', { poolSize: 4 });
 
   const event = (n: number) => ({ type: 'Counted', data: { n } });
 
   it('appends to many streams in one statement, each at its own expected version', async () => {
-    await appendToStream(db, 'many-a', 0, [event(1)]);
-    const results = await appendToStreams(db, [
+    await appendToStream(store.db, 'many-a', 0, [event(1)]);
+    const results = await appendToStreams(store.db, [
       { streamId: 'many-a', expectedVersion: 1, events: [event(2), event(3)] },
       { streamId: 'many-b', expectedVersion: 0, events: [event(1)] },
     ]);
-    const [a, b] = [(await readStream(db, 'many-a')).events, (await readStream(db, 'many-b')).events];
+    const [a, b] = [(await readStream(store.db, 'many-a')).events, (await readStream(store.db, 'many-b')).events];
     expect(results).toEqual([
       { nextExpectedVersion: 3, lastGlobalPosition: a[2].globalPosition },
       { nextExpectedVersion: 1, lastGlobalPosition: b[0].globalPosition },
@@ -38,34 +25,34 @@ describe('appendToStreams (group commit)', () => {
   });
 
   it('fails only the append whose stream moved on', async () => {
-    await appendToStream(db, 'moved', 0, [event(1), event(2)]);
-    const results = await appendToStreams(db, [
+    await appendToStream(store.db, 'moved', 0, [event(1), event(2)]);
+    const results = await appendToStreams(store.db, [
       { streamId: 'moved', expectedVersion: 1, events: [event(3)] },
       { streamId: 'fresh', expectedVersion: 0, events: [event(1)] },
     ]);
     expect(results[0]).toBeInstanceOf(VersionConflictError);
-    expect(results[1]).toEqual({ nextExpectedVersion: 1, lastGlobalPosition: (await readStream(db, 'fresh')).events[0].globalPosition });
-    expect((await readStream(db, 'moved')).streamVersion).toBe(2);
+    expect(results[1]).toEqual({ nextExpectedVersion: 1, lastGlobalPosition: (await readStream(store.db, 'fresh')).events[0].globalPosition });
+    expect((await readStream(store.db, 'moved')).streamVersion).toBe(2);
   });
 
   it('keeps two appends to one stream in one batch apart: one wins, one conflicts', async () => {
-    const results = await appendToStreams(db, [
+    const results = await appendToStreams(store.db, [
       { streamId: 'twice', expectedVersion: 0, events: [event(1)] },
       { streamId: 'twice', expectedVersion: 0, events: [event(10)] },
     ]);
     expect(results[0]).toMatchObject({ nextExpectedVersion: 1 });
     expect(results[1]).toBeInstanceOf(VersionConflictError);
-    expect((await readStream(db, 'twice')).events.map((e) => e.data.n)).toEqual([1]);
+    expect((await readStream(store.db, 'twice')).events.map((e) => e.data.n)).toEqual([1]);
   });
 
   it('BatchedAppender: concurrent appends all land, with the same contract as appendToStream', async () => {
-    const appender = new BatchedAppender(db);
+    const appender = new BatchedAppender(store.db);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => appender.append(`batched-${i}`, 0, [event(i)])),
     );
     expect(results.every((result) => result.nextExpectedVersion === 1)).toBe(true);
     await expect(appender.append('batched-0', 0, [event(0)])).rejects.toBeInstanceOf(VersionConflictError);
-    const counts = await db.query("select count(*)::int as n from turnout_events where stream_id like 'batched-%'");
+    const counts = await store.db.query("select count(*)::int as n from turnout_events where stream_id like 'batched-%'");
     expect(counts[0].n).toBe(50);
   });
 });

@@ -1,32 +1,23 @@
-import type { DataSource, QueryRunner } from 'typeorm';
-import { type TestDatabase, createTestDatabase } from '../../../test/support/services';
+import type { QueryRunner } from 'typeorm';
+import { eventStoreDatabaseForEachTest } from '../../../test/support/event-store-database';
 import { waitFor } from '../../../test/support/wait-for';
 import { appendToStream } from './append-to-stream';
-import { createDataSource, runMigrations } from './data-source';
-import { EVENT_STORE_MIGRATIONS } from './migrations/1732200000000-create-event-store';
 import { readCommittedEvents } from './read-committed-events';
 import { type Checkpoint, START_CHECKPOINT, type StoredEvent } from './stored-event';
 
 describe('readCommittedEvents (gap-safe)', () => {
-  let database: TestDatabase;
-  let db: DataSource;
   const transactions: QueryRunner[] = [];
-  beforeEach(async () => {
-    database = await createTestDatabase('committed');
-    db = createDataSource(database.url, EVENT_STORE_MIGRATIONS, { poolSize: 5 });
-    await runMigrations(db);
-  });
+  // Declared before the database: after-hooks run in declaration order, and open transactions hold its pool.
   afterEach(async () => {
     for (const transaction of transactions.splice(0)) {
       if (transaction.isTransactionActive) await transaction.rollbackTransaction();
       await transaction.release();
     }
-    await db?.destroy();
-    await database?.drop();
   });
+  const store = eventStoreDatabaseForEachTest('committed', { poolSize: 5 });
 
   async function openTransaction(): Promise<QueryRunner> {
-    const transaction = db.createQueryRunner();
+    const transaction = store.db.createQueryRunner();
     transactions.push(transaction);
     await transaction.startTransaction();
     return transaction;
@@ -40,17 +31,17 @@ describe('readCommittedEvents (gap-safe)', () => {
    */
   const readUntil = (count: number, after: Checkpoint = START_CHECKPOINT) =>
     waitFor(`${count} committed events`, async () => {
-      const events = await readCommittedEvents(db, after, 100);
+      const events = await readCommittedEvents(store.db, after, 100);
       return events.length >= count && events;
     });
 
   it('holds back what a transaction still open wrote, and every later transaction too, until it ends', async () => {
     const early = await openTransaction();
     await appendToStream(early, 'late-committer', 0, [{ type: 'Late', data: {} }]);
-    await appendToStream(db, 'prompt-committer', 0, [{ type: 'Prompt', data: {} }]);
+    await appendToStream(store.db, 'prompt-committer', 0, [{ type: 'Prompt', data: {} }]);
 
     // The prompt event is committed, but a transaction older than its own is still open.
-    expect(await readCommittedEvents(db, START_CHECKPOINT, 100)).toEqual([]);
+    expect(await readCommittedEvents(store.db, START_CHECKPOINT, 100)).toEqual([]);
 
     await early.commitTransaction();
     const events = await readUntil(2);
@@ -74,29 +65,29 @@ describe('readCommittedEvents (gap-safe)', () => {
     expect(BigInt(events[2].globalPosition)).toBeLessThan(BigInt(events[0].globalPosition));
 
     // After the first transaction's last event comes an event at a lower position.
-    const nextPage = await readCommittedEvents(db, checkpointOf(events[1]), 100);
+    const nextPage = await readCommittedEvents(store.db, checkpointOf(events[1]), 100);
     expect(nextPage.map((e) => e.type)).toEqual(['Second']);
-    expect(await readCommittedEvents(db, checkpointOf(events[2]), 100)).toEqual([]);
+    expect(await readCommittedEvents(store.db, checkpointOf(events[2]), 100)).toEqual([]);
   });
 
   it('never returns what a transaction rolled back', async () => {
     const doomed = await openTransaction();
     await appendToStream(doomed, 'doomed', 0, [{ type: 'Doomed', data: {} }]);
     await doomed.rollbackTransaction();
-    await appendToStream(db, 'kept', 0, [{ type: 'Kept', data: {} }]);
+    await appendToStream(store.db, 'kept', 0, [{ type: 'Kept', data: {} }]);
 
     const events = await readUntil(1);
     expect(events.map((e) => e.type)).toEqual(['Kept']);
   });
 
   it('returns at most `limit` events a page, and the pages together return the log once', async () => {
-    for (let n = 1; n <= 7; n += 1) await appendToStream(db, `stream-${n}`, 0, [{ type: 'Counted', data: { n } }]);
+    for (let n = 1; n <= 7; n += 1) await appendToStream(store.db, `stream-${n}`, 0, [{ type: 'Counted', data: { n } }]);
     const all = await readUntil(7);
 
     const paged: StoredEvent[] = [];
     let after = START_CHECKPOINT;
     for (;;) {
-      const page = await readCommittedEvents(db, after, 3);
+      const page = await readCommittedEvents(store.db, after, 3);
       expect(page.length).toBeLessThanOrEqual(3);
       if (page.length === 0) break;
       paged.push(...page);

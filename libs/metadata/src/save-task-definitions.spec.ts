@@ -1,14 +1,9 @@
-import { createMigratedDatabase } from '../../../test/support/migrated-database';
+import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { findTaskDefinitions } from './find-task-definitions';
 import { saveTaskDefinitions } from './save-task-definitions';
 
 describe('saveTaskDefinitions / findTaskDefinitions', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
-
-  beforeAll(async () => {
-    fixture = await createMigratedDatabase('taskdefs');
-  });
-  afterAll(() => fixture?.close());
+  const fixture = migratedDatabaseForSuite('taskdefs');
 
   it('stores a batch, replaces by name, and finds only the names asked for', async () => {
     await saveTaskDefinitions(fixture.db, [{ name: 'a', retryCount: 1 }, { name: 'b', retryCount: 2 }]);

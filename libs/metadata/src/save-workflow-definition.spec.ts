@@ -1,17 +1,12 @@
 import type { WorkflowDef } from '@turnout/domain';
-import { createMigratedDatabase } from '../../../test/support/migrated-database';
+import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { findWorkflowDefinition } from './find-workflow-definition';
 import { findWorkflowDefinitionWithTasks } from './find-workflow-definition-with-tasks';
 import { saveTaskDefinitions } from './save-task-definitions';
 import { saveWorkflowDefinition } from './save-workflow-definition';
 
 describe('saveWorkflowDefinition / findWorkflowDefinition', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
-
-  beforeAll(async () => {
-    fixture = await createMigratedDatabase('metadata');
-  });
-  afterAll(() => fixture?.close());
+  const fixture = migratedDatabaseForSuite('metadata');
 
   const definition = (version: number, description: string): WorkflowDef => ({
     name: 'greeting',
@@ -38,12 +33,7 @@ describe('saveWorkflowDefinition / findWorkflowDefinition', () => {
 });
 
 describe('findWorkflowDefinitionWithTasks', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
-
-  beforeAll(async () => {
-    fixture = await createMigratedDatabase('metadata_tasks');
-  });
-  afterAll(() => fixture?.close());
+  const fixture = migratedDatabaseForSuite('metadata_tasks');
 
   it('answers the definition with the task definitions it names, and only those', async () => {
     await saveTaskDefinitions(fixture.db, [{ name: 'hello_world', retryCount: 7 }, { name: 'unrelated', retryCount: 1 }]);

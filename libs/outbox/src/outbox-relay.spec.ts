@@ -1,18 +1,10 @@
 import * as amqp from 'amqplib';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
-import {
-  EVENT_STORE_MIGRATIONS,
-  type NewEvent,
-  type SqlRunner,
-  type StoredEvent,
-  appendToStream,
-  createDataSource,
-  runMigrations,
-} from '@turnout/event-store';
+import { type NewEvent, type SqlRunner, type StoredEvent, appendToStream, createDataSource } from '@turnout/event-store';
 import { QUORUM_QUEUE_OPTIONS } from '@turnout/messaging';
 import { CreateTaskQueues1732200000300 } from '@turnout/metadata';
-import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../../../test/support/services';
+import { eventStoreDatabaseForEachTest } from '../../../test/support/event-store-database';
+import { amqpUrl, uniqueName } from '../../../test/support/services';
 import { type TcpProxy, amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
 import { waitFor } from '../../../test/support/wait-for';
 import type { OutgoingMessage } from './outbox-messages';
@@ -36,8 +28,6 @@ describe('OutboxRelay', () => {
   let broker: string;
   let connection: amqp.ChannelModel;
   let channel: amqp.Channel;
-  let database: TestDatabase;
-  let db: DataSource;
   const relays: OutboxRelay[] = [];
   const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -50,25 +40,20 @@ describe('OutboxRelay', () => {
     await connection?.close();
   });
 
-  beforeEach(async () => {
-    database = await createTestDatabase('relay');
-    // The task queues table too: the relay records each task queue it declares.
-    db = createDataSource(database.url, [...EVENT_STORE_MIGRATIONS, CreateTaskQueues1732200000300], { poolSize: 5 });
-    await runMigrations(db);
-  });
+  // Declared before the database: after-hooks run in declaration order, and relays and cleanups still use it.
   afterEach(async () => {
     await Promise.all(relays.splice(0).map((relay) => relay.stop()));
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await db?.destroy();
-    await database?.drop();
   });
+  // The task queues table too: the relay records each task queue it declares.
+  const store = eventStoreDatabaseForEachTest('relay', { poolSize: 5, alsoMigrate: [CreateTaskQueues1732200000300] });
 
   /** A relay publishing each event to `exchange` as `{ streamId, version, token }`, messageId `<stream>:<version>`. */
   function relayTo(exchange: string, options: Partial<OutboxRelayOptions> & { alsoSend?: (event: StoredEvent) => OutgoingMessage[] } = {}): OutboxRelay {
     const { alsoSend = () => [], ...overrides } = options;
     const relay = new OutboxRelay({
-      databaseUrl: database.url,
-      db,
+      databaseUrl: store.url,
+      db: store.db,
       amqpUrl: broker,
       subscriptionName: 'relay',
       lockKey: 42,
@@ -125,7 +110,7 @@ describe('OutboxRelay', () => {
   async function writerSessions(count: number): Promise<Array<{ client: Client; runner: SqlRunner }>> {
     const connecting = await Promise.allSettled(
       Array.from({ length: count }, async () => {
-        const client = new Client({ connectionString: database.url });
+        const client = new Client({ connectionString: store.url });
         // A session cut while idle (the database dropped after a failure) is no news to a writer.
         client.on('error', () => undefined);
         await client.connect();
@@ -194,7 +179,7 @@ describe('OutboxRelay', () => {
     }
     // Appended after every other transaction ended, so published after all their events:
     // once it is in, anything rolled back would have shown up too.
-    await appendToStream(db, 'sentinel', 0, [counted('sentinel')]);
+    await appendToStream(store.db, 'sentinel', 0, [counted('sentinel')]);
     await waitFor('the sentinel', () => deliveries.countById.has('sentinel:1'), { timeoutMs: 20_000 });
 
     expect(rolledBackTokens.length).toBeGreaterThan(0);
@@ -222,19 +207,19 @@ describe('OutboxRelay', () => {
           storeHeld();
           await storeReleased;
         }
-        return db.query(sql, parameters);
+        return store.db.query(sql, parameters);
       },
     };
     // A poll period far longer than the wait below: only the NOTIFY can bring the second event in time.
     await relayTo(exchange, { db: heldDb, pollMs: 60_000 }).start();
-    await appendToStream(db, 'during-store', 0, [counted('first')]);
+    await appendToStream(store.db, 'during-store', 0, [counted('first')]);
     await waitFor('the first event', () => deliveries.countById.has('during-store:1'));
 
     holdStores = true;
-    await appendToStream(db, 'during-store', 1, [counted('second')]);
+    await appendToStream(store.db, 'during-store', 1, [counted('second')]);
     await storeReached;
     // Committed (and notified) while the relay waits on its checkpoint write.
-    await appendToStream(db, 'during-store', 2, [counted('third')]);
+    await appendToStream(store.db, 'during-store', 2, [counted('third')]);
     holdStores = false;
     releaseStore();
 
@@ -256,7 +241,7 @@ describe('OutboxRelay', () => {
           for (let n = 0; n < count; n += 1) {
             const streamId = `stream-${s}`;
             const version = appended.filter((id) => id.startsWith(`${streamId}:`)).length;
-            await appendToStream(db, streamId, version, [counted(`${streamId}/${version + 1}`)]);
+            await appendToStream(store.db, streamId, version, [counted(`${streamId}/${version + 1}`)]);
             appended.push(`${streamId}:${version + 1}`);
           }
         }),
@@ -288,14 +273,14 @@ describe('OutboxRelay', () => {
     const active = await waitFor('a relay to take the lock', () => pair.find((relay) => relay.isActive()));
     const waiting = pair.find((relay) => relay !== active)!;
 
-    await appendToStream(db, 'failover', 0, [1, 2, 3].map((n) => counted(`before/${n}`)));
+    await appendToStream(store.db, 'failover', 0, [1, 2, 3].map((n) => counted(`before/${n}`)));
     await waitFor('the first events', () => deliveries.countById.has('failover:3'));
     expect(pair.filter((relay) => relay.isActive())).toEqual([active]);
     expect(waiting.publishedCount).toBe(0);
 
     await active.stop();
     await waitFor('the waiting relay to take over', () => waiting.isActive());
-    await appendToStream(db, 'failover', 3, [4, 5, 6].map((n) => counted(`after/${n}`)));
+    await appendToStream(store.db, 'failover', 3, [4, 5, 6].map((n) => counted(`after/${n}`)));
     await waitFor('the events after the handover', () => deliveries.countById.has('failover:6'));
 
     expect(waiting.publishedCount).toBe(3);
@@ -312,7 +297,7 @@ describe('OutboxRelay', () => {
     const watchedDb: SqlRunner = {
       query: (sql, parameters = []) => {
         if (sql.includes('turnout_task_queues')) declared.push(...(parameters[0] as string[]));
-        return db.query(sql, parameters);
+        return store.db.query(sql, parameters);
       },
     };
     const relay = relayTo(exchange, {
@@ -323,7 +308,7 @@ describe('OutboxRelay', () => {
           : [],
     });
     await relay.start();
-    await appendToStream(db, uniqueName('run'), 0, [1, 2].map((n) => ({ type: 'TaskScheduled', data: { n } })));
+    await appendToStream(store.db, uniqueName('run'), 0, [1, 2].map((n) => ({ type: 'TaskScheduled', data: { n } })));
 
     const { messageCount } = await waitFor(`two messages in ${taskQueue}`, async () => {
       // Checking a queue not declared yet closes the channel: probe on a channel of its own.
@@ -338,7 +323,7 @@ describe('OutboxRelay', () => {
     });
     expect(messageCount).toBe(2);
     expect(declared).toEqual([taskQueue]);
-    expect(await db.query('select queue_name from turnout_task_queues')).toEqual([{ queue_name: taskQueue }]);
+    expect(await store.db.query('select queue_name from turnout_task_queues')).toEqual([{ queue_name: taskQueue }]);
     // Declared with the shared task queue arguments: declaring it so again is no conflict.
     await expect(channel.assertQueue(taskQueue, QUORUM_QUEUE_OPTIONS)).resolves.toMatchObject({ queue: taskQueue });
   });
@@ -351,8 +336,8 @@ describe('OutboxRelay', () => {
     }
 
     it('rides out Postgres going away: it reconnects, takes the lock again and carries on', async () => {
-      const postgres = await proxy({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port || 5432) });
-      const proxiedUrl = new URL(database.url);
+      const postgres = await proxy({ host: new URL(store.url).hostname, port: Number(new URL(store.url).port || 5432) });
+      const proxiedUrl = new URL(store.url);
       proxiedUrl.hostname = '127.0.0.1';
       proxiedUrl.port = String(postgres.port);
       const proxiedDb = createDataSource(proxiedUrl.toString(), [], { poolSize: 2 });
@@ -363,12 +348,12 @@ describe('OutboxRelay', () => {
       const lines: string[] = [];
       const relay = relayTo(exchange, { databaseUrl: proxiedUrl.toString(), db: proxiedDb, logger: recordingLogger(lines) });
       await relay.start();
-      await appendToStream(db, 'outage', 0, [counted('before')]);
+      await appendToStream(store.db, 'outage', 0, [counted('before')]);
       await waitFor('the event before the outage', () => deliveries.countById.has('outage:1'));
 
       postgres.refuseNext(2);
       postgres.severAll();
-      await appendToStream(db, 'outage', 1, [counted('during')]);
+      await appendToStream(store.db, 'outage', 1, [counted('during')]);
 
       await waitFor('the event written during the outage', () => deliveries.countById.has('outage:2'));
       expect(lines.filter((line) => line.startsWith('error: '))).not.toEqual([]);
@@ -383,12 +368,12 @@ describe('OutboxRelay', () => {
       const lines: string[] = [];
       const relay = relayTo(exchange, { amqpUrl: throughProxy(broker, rabbit), logger: recordingLogger(lines) });
       await relay.start();
-      await appendToStream(db, 'outage', 0, [counted('before')]);
+      await appendToStream(store.db, 'outage', 0, [counted('before')]);
       await waitFor('the event before the outage', () => deliveries.countById.has('outage:1'));
 
       rabbit.refuseNext(2);
       rabbit.severAll();
-      await appendToStream(db, 'outage', 1, [1, 2, 3].map((n) => counted(`during/${n}`)));
+      await appendToStream(store.db, 'outage', 1, [1, 2, 3].map((n) => counted(`during/${n}`)));
 
       await waitFor('the events written during the outage', () => allDelivered(deliveries, ['outage:2', 'outage:3', 'outage:4']));
       expect(lines.some((line) => line.startsWith('error: '))).toBe(true);
@@ -404,7 +389,7 @@ describe('OutboxRelay', () => {
       const ran: Array<{ sql: string; parameters: unknown[]; finished: boolean; settled: Promise<unknown> }> = [];
       const watchedDb: SqlRunner = {
         query: (sql, parameters = []) => {
-          const result = db.query(sql, parameters);
+          const result = store.db.query(sql, parameters);
           const statement = { sql, parameters, finished: false, settled: result.catch(() => undefined) };
           result.then(() => (statement.finished = true), () => undefined);
           ran.push(statement);
@@ -415,15 +400,15 @@ describe('OutboxRelay', () => {
       const relay = relayTo(exchange, { amqpUrl: throughProxy(broker, rabbit), db: watchedDb, batchSize: 2, logger: recordingLogger(lines) });
       await relay.start();
       // Steady state first: holding replies earlier would hold back the channel's own opening.
-      await appendToStream(db, 'steady', 0, [counted('steady')]);
+      await appendToStream(store.db, 'steady', 0, [counted('steady')]);
       await waitFor('the first event confirmed', () => deliveries.countById.has('steady:1') && relay.publishedCount === 1);
 
       let last = { transaction_id: '', global_position: '' };
       let heldIds: string[] = [];
       rabbit.holdReplies();
       try {
-        await appendToStream(db, 'held', 0, [1, 2, 3, 4, 5, 6].map((n) => counted(`held/${n}`)));
-        const held: Array<{ transaction_id: string; global_position: string }> = await db.query(
+        await appendToStream(store.db, 'held', 0, [1, 2, 3, 4, 5, 6].map((n) => counted(`held/${n}`)));
+        const held: Array<{ transaction_id: string; global_position: string }> = await store.db.query(
           "select transaction_id::text, global_position::text from turnout_events where stream_id = 'held' order by stream_version",
         );
         const first = held[0];
@@ -437,7 +422,7 @@ describe('OutboxRelay', () => {
           ran.some(({ sql, parameters, finished }) => finished && sql.includes('from turnout_events') && parameters[0] === last.transaction_id && parameters[1] === last.global_position),
         );
         await Promise.all(ran.map(({ settled }) => settled));
-        const stored: Array<{ before: boolean }> = await db.query(
+        const stored: Array<{ before: boolean }> = await store.db.query(
           "select (last_transaction_id, last_position) < ($1::xid8, $2::bigint) as before from turnout_subscriptions where name = 'relay'",
           [first.transaction_id, first.global_position],
         );
@@ -448,7 +433,7 @@ describe('OutboxRelay', () => {
         rabbit.releaseReplies();
       }
       await waitFor('the checkpoint at the last event', async () => {
-        const rows = await db.query("select last_transaction_id::text as transaction_id, last_position::text as global_position from turnout_subscriptions where name = 'relay'");
+        const rows = await store.db.query("select last_transaction_id::text as transaction_id, last_position::text as global_position from turnout_subscriptions where name = 'relay'");
         return rows.length === 1 && rows[0].transaction_id === last.transaction_id && rows[0].global_position === last.global_position;
       });
       expect(relay.publishedCount).toBe(7);
@@ -461,11 +446,11 @@ describe('OutboxRelay', () => {
       const lines: string[] = [];
       const relay = relayTo(exchange, { logger: recordingLogger(lines) });
       await relay.start();
-      await appendToStream(db, 'early', 0, [counted('early')]);
+      await appendToStream(store.db, 'early', 0, [counted('early')]);
       await waitFor('the broker to refuse the publish', () => lines.some((line) => line.includes('NOT_FOUND')));
 
       // The refused publish was never confirmed, so the checkpoint stayed before it.
-      expect(await db.query("select count(*)::int as stored from turnout_subscriptions where name = 'relay'")).toEqual([{ stored: 0 }]);
+      expect(await store.db.query("select count(*)::int as stored from turnout_subscriptions where name = 'relay'")).toEqual([{ stored: 0 }]);
       const deliveries = await consume(exchange);
       await waitFor('the event once the exchange exists', () => deliveries.countById.has('early:1'));
     });
@@ -482,7 +467,7 @@ describe('OutboxRelay', () => {
     await Promise.all([relay.stop(), relay.stop()]);
     expect(relay.isActive()).toBe(false);
     // The lock is free: a session of the test's takes it (and lets go as it ends).
-    const probe = new Client({ connectionString: database.url });
+    const probe = new Client({ connectionString: store.url });
     await probe.connect();
     const { rows } = await probe.query('select pg_try_advisory_lock(42) as locked');
     await probe.end();
@@ -490,13 +475,13 @@ describe('OutboxRelay', () => {
 
     await relay.start();
     await Promise.all([relay.stop(), relay.start()]);
-    await appendToStream(db, 'again', 0, [counted('again')]);
+    await appendToStream(store.db, 'again', 0, [counted('again')]);
     await waitFor('the event', () => deliveries.countById.has('again:1'));
     // One loop runs: one session of the relay's on the server (a session just ended may linger a moment).
     await waitFor(
       'a single relay session',
       async () => {
-        const [{ sessions }] = await db.query(
+        const [{ sessions }] = await store.db.query(
           'select count(*)::int as sessions from pg_stat_activity where datname = current_database() and application_name = $1',
           [relayName('relay')],
         );

@@ -1,4 +1,4 @@
-import { createMigratedDatabase } from '../../../test/support/migrated-database';
+import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { waitFor } from '../../../test/support/wait-for';
 import { FollowedPresence } from './followed-presence';
 import { recordSightings } from './record-sightings';
@@ -8,12 +8,13 @@ const TIMEOUT_MS = 10_000;
 const SLOW_REFRESH_MS = 600_000;
 
 describe('FollowedPresence (an in-memory snapshot that follows the projection)', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
   let follower: FollowedPresence;
   const problems: string[] = [];
 
+  // Declared before the database: after-hooks run in declaration order, and the follower reads it until it stops.
+  afterAll(() => follower?.stop());
+  const fixture = migratedDatabaseForSuite('followed_presence');
   beforeAll(async () => {
-    fixture = await createMigratedDatabase('followed_presence');
     await recordSightings(fixture.db, [{ taskType: 'charge_card', domain: 'pci', workerId: 'before', seenAt: Date.now(), gone: false }], 'amqp', TIMEOUT_MS);
     follower = new FollowedPresence(fixture.db, {
       refreshMs: SLOW_REFRESH_MS,
@@ -22,10 +23,6 @@ describe('FollowedPresence (an in-memory snapshot that follows the projection)',
       onProblem: (message) => problems.push(message),
     });
     await follower.start();
-  });
-  afterAll(async () => {
-    await follower?.stop();
-    await fixture?.close();
   });
 
   const lastSeen = (taskType: string, domain: string | null) => follower.routingContext().presence.lastSeenAt(taskType, domain);

@@ -1,5 +1,5 @@
 import { Client, type Notification } from 'pg';
-import { createMigratedDatabase } from '../../../test/support/migrated-database';
+import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { waitFor } from '../../../test/support/wait-for';
 import { readSightings } from './read-sightings';
 import { PRESENCE_CHANGED_CHANNEL, recordSightings } from './record-sightings';
@@ -7,12 +7,7 @@ import { PRESENCE_CHANGED_CHANNEL, recordSightings } from './record-sightings';
 const TIMEOUT_MS = 10_000;
 
 describe('recordSightings / readSightings', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
-
-  beforeAll(async () => {
-    fixture = await createMigratedDatabase('presence');
-  });
-  afterAll(() => fixture?.close());
+  const fixture = migratedDatabaseForSuite('presence');
 
   const sighting = (workerId: string, seenAt: number, gone = false, domain: string | null = 'doug') => ({
     taskType: 'hello_world',

@@ -1,14 +1,10 @@
-import { createMigratedDatabase } from '../../../test/support/migrated-database';
+import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { claimDueLeases } from './claim-due-leases';
 import { recordTaskLease } from './record-task-lease';
 import { releaseTaskLease } from './release-task-lease';
 
 describe('task leases', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
-  beforeAll(async () => {
-    fixture = await createMigratedDatabase('leases');
-  });
-  afterAll(() => fixture?.close());
+  const fixture = migratedDatabaseForSuite('leases');
 
   it('claims only due leases, once, until the claim itself comes due', async () => {
     const past = Date.now() - 60_000;

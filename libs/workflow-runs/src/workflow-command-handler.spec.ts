@@ -1,6 +1,6 @@
 import { DomainError, PresenceSnapshot, type WorkflowCommand, blueprintOf, decide, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
 import { BatchedAppender, appendToStream, readStream } from '@turnout/event-store';
-import { createMigratedDatabase } from '../../../test/support/migrated-database';
+import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { WorkflowCommandHandler } from './workflow-command-handler';
 
 const routing = { presence: new PresenceSnapshot(), activeWorkerTimeoutMs: 10_000 };
@@ -9,11 +9,7 @@ if (!definition.ok) throw new Error('bad definition');
 const blueprint = blueprintOf(definition.value, new Map());
 
 describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
-  beforeAll(async () => {
-    fixture = await createMigratedDatabase('commands');
-  });
-  afterAll(() => fixture?.close());
+  const fixture = migratedDatabaseForSuite('commands');
 
   /** A run as the api starts it: WorkflowStarted and its first task, `task-1`, in one append. */
   async function startedRun(workflowId: string): Promise<void> {

@@ -1,16 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { WorkflowDef } from '@turnout/domain';
 import { saveWorkflowDefinition } from '@turnout/metadata';
-import { createMigratedDatabase } from '../../../../test/support/migrated-database';
+import { migratedDatabaseForSuite } from '../../../../test/support/migrated-database';
 import { WorkflowDefinitionCache } from './workflow-definition-cache';
 
 describe('WorkflowDefinitionCache (the definitions starts are made from)', () => {
-  let fixture: Awaited<ReturnType<typeof createMigratedDatabase>>;
-
-  beforeAll(async () => {
-    fixture = await createMigratedDatabase('definition_cache');
-  });
-  afterAll(() => fixture?.close());
+  const fixture = migratedDatabaseForSuite('definition_cache');
 
   const definition = (name: string, taskType: string): WorkflowDef => ({
     name,

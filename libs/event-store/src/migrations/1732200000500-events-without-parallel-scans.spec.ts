@@ -1,26 +1,14 @@
-import type { DataSource } from 'typeorm';
-import { type TestDatabase, createTestDatabase } from '../../../../test/support/services';
-import { createDataSource, runMigrations } from '../data-source';
-import { EVENT_STORE_MIGRATIONS } from './1732200000000-create-event-store';
+import { eventStoreDatabaseForSuite } from '../../../../test/support/event-store-database';
 
 describe('EventsWithoutParallelScans (the log is never read by parallel workers)', () => {
-  let database: TestDatabase;
-  let db: DataSource;
-
+  const store = eventStoreDatabaseForSuite('no_parallel_scans', { poolSize: 1 });
   beforeAll(async () => {
-    database = await createTestDatabase('no_parallel_scans');
-    db = createDataSource(database.url, EVENT_STORE_MIGRATIONS, { poolSize: 1 });
-    await runMigrations(db);
-    await db.query(`insert into turnout_events (stream_id, stream_version, type, data)
+    await store.db.query(`insert into turnout_events (stream_id, stream_version, type, data)
                     select 'stream-' || n, 1, 'Counted', '{}'::jsonb from generate_series(1, 20000) as n`);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
   });
 
   it("plans the relay's page read without parallel workers, even where parallel plans cost nothing", async () => {
-    const plan = await db.transaction(async (session) => {
+    const plan = await store.db.transaction(async (session) => {
       // Make parallelism look free, as a large log with no statistics came to make it look.
       for (const setting of ['parallel_setup_cost = 0', 'parallel_tuple_cost = 0', 'min_parallel_table_scan_size = 0', 'min_parallel_index_scan_size = 0']) {
         await session.query(`set local ${setting}`);
