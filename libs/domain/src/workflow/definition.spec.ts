@@ -1,8 +1,18 @@
+import fc from 'fast-check';
 import {
+  DEFAULT_BACKOFF_SCALE_FACTOR,
   DEFAULT_RESPONSE_TIMEOUT_SECONDS,
   DEFAULT_RETRY_COUNT,
+  DEFAULT_RETRY_DELAY_SECONDS,
+  DEFAULT_RETRY_LOGIC,
+  DEFAULT_TASK_TIMEOUT_POLICY,
+  RETRY_LOGICS,
+  type RetryLogic,
+  type TaskPolicy,
   type WorkflowDef,
   blueprintOf,
+  policyOf,
+  retryDelaySeconds,
   validateTaskDefs,
   validateWorkflowDef,
 } from './definition';
@@ -71,8 +81,18 @@ describe('validateWorkflowDef', () => {
     ['version 0', { name: 'w', version: 0, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'version', '1 or more'],
     ['a fractional version', { name: 'w', version: 1.5, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'version', 'whole number'],
     ['outputParameters that are not an object', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x' }], outputParameters: 'x' }, 'outputParameters', 'must be an object'],
+    ['a negative timeoutSeconds', { name: 'w', timeoutSeconds: -1, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'timeoutSeconds', '0 or more'],
+    ['a fractional timeoutSeconds', { name: 'w', timeoutSeconds: 0.5, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'timeoutSeconds', 'whole number'],
+    ['a timeoutPolicy a workflow cannot have', { name: 'w', timeoutPolicy: 'RETRY', tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'timeoutPolicy', 'one of TIME_OUT_WF, ALERT_ONLY'],
   ])('refuses %s, naming the field %s', (_scenario, raw, field, reason) => {
     expect(errorsOf(raw)).toEqual([{ path: field, message: expect.stringContaining(reason) }]);
+  });
+
+  it('keeps a workflow timeout and its policy', () => {
+    expect(validDef({ name: 'w', timeoutSeconds: 600, timeoutPolicy: 'ALERT_ONLY', tasks: [{ name: 'a', taskReferenceName: 'x' }] })).toMatchObject({
+      timeoutSeconds: 600,
+      timeoutPolicy: 'ALERT_ONLY',
+    });
   });
 
   it.each([[null], ['w'], [[{ name: 'w' }]]])('refuses a body that is not an object: %j', (raw) => {
@@ -109,6 +129,24 @@ describe('validateTaskDefs', () => {
     expect(validateTaskDefs([{ name: 'a', retryCount: 0 }]).ok).toBe(true);
   });
 
+  it('accepts the retry and timeout fields Conductor defines', () => {
+    const defs = [
+      {
+        name: 'a',
+        retryCount: 2,
+        retryLogic: 'EXPONENTIAL_BACKOFF',
+        retryDelaySeconds: 0,
+        backoffScaleFactor: 3,
+        pollTimeoutSeconds: 30,
+        responseTimeoutSeconds: 60,
+        timeoutSeconds: 600,
+        timeoutPolicy: 'ALERT_ONLY',
+      },
+      ...RETRY_LOGICS.map((retryLogic) => ({ name: `b_${retryLogic}`, retryLogic })),
+    ];
+    expect(validateTaskDefs(defs)).toEqual({ ok: true, value: defs });
+  });
+
   it.each([[{ name: 'a' }], [[]], [null], ['a']])('refuses a body that is not a non-empty list: %j', (raw) => {
     expect(validateTaskDefs(raw)).toEqual({ ok: false, errors: [{ path: 'body', message: expect.stringContaining('non-empty JSON array') }] });
   });
@@ -121,6 +159,12 @@ describe('validateTaskDefs', () => {
     ['a fractional retryCount', [{ name: 'a', retryCount: 1.5 }], '[0].retryCount', 'whole number'],
     ['a retryCount that is text', [{ name: 'a', retryCount: '3' }], '[0].retryCount', 'whole number'],
     ['a zero responseTimeoutSeconds', [{ name: 'a', responseTimeoutSeconds: 0 }], '[0].responseTimeoutSeconds', 'above 0'],
+    ['an unknown retryLogic', [{ name: 'a', retryLogic: 'RANDOM' }], '[0].retryLogic', 'one of FIXED, EXPONENTIAL_BACKOFF, LINEAR_BACKOFF'],
+    ['a negative retryDelaySeconds', [{ name: 'a', retryDelaySeconds: -1 }], '[0].retryDelaySeconds', '0 or more'],
+    ['a backoffScaleFactor of 0', [{ name: 'a', backoffScaleFactor: 0 }], '[0].backoffScaleFactor', '1 or more'],
+    ['a fractional pollTimeoutSeconds', [{ name: 'a', pollTimeoutSeconds: 2.5 }], '[0].pollTimeoutSeconds', 'whole number'],
+    ['a negative timeoutSeconds', [{ name: 'a', timeoutSeconds: -10 }], '[0].timeoutSeconds', '0 or more'],
+    ['an unknown timeoutPolicy', [{ name: 'a', timeoutPolicy: 'IGNORE' }], '[0].timeoutPolicy', 'one of RETRY, TIME_OUT_WF, ALERT_ONLY'],
   ])('refuses %s, naming the entry %s', (_scenario, raw, field, reason) => {
     expect(validateTaskDefs(raw)).toEqual({ ok: false, errors: [{ path: field, message: expect.stringContaining(reason) }] });
   });
@@ -143,26 +187,62 @@ describe('blueprintOf', () => {
     outputParameters: {},
   });
 
-  it("takes each task's retry count and response timeout from its task definition, else Conductor's defaults", () => {
+  it("takes each task's retries and timeouts from its task definition, else Conductor's defaults", () => {
     const taskDefs = new Map([
-      ['a', { name: 'a', retryCount: 5, responseTimeoutSeconds: 60 }],
-      ['c', { name: 'c', retryCount: 0 }],
+      ['a', { name: 'a', retryCount: 5, responseTimeoutSeconds: 60, retryLogic: 'LINEAR_BACKOFF' as const, retryDelaySeconds: 2, backoffScaleFactor: 3 }],
+      ['c', { name: 'c', retryCount: 0, pollTimeoutSeconds: 30, timeoutSeconds: 600, timeoutPolicy: 'RETRY' as const }],
     ]);
+    const defaults = {
+      retryLogic: DEFAULT_RETRY_LOGIC,
+      retryDelaySeconds: DEFAULT_RETRY_DELAY_SECONDS,
+      backoffScaleFactor: DEFAULT_BACKOFF_SCALE_FACTOR,
+      pollTimeoutSeconds: 0,
+      timeoutSeconds: 0,
+      timeoutPolicy: DEFAULT_TASK_TIMEOUT_POLICY,
+    };
     expect(blueprintOf(def, taskDefs)).toEqual({
       name: 'w',
       version: 2,
       tasks: [
-        { taskType: 'a', referenceTaskName: 'first', inputParameters: { id: '${workflow.input.id}' }, retryCount: 5, responseTimeoutSeconds: 60 },
-        { taskType: 'b', referenceTaskName: 'second', inputParameters: {}, retryCount: DEFAULT_RETRY_COUNT, responseTimeoutSeconds: DEFAULT_RESPONSE_TIMEOUT_SECONDS },
-        { taskType: 'c', referenceTaskName: 'third', inputParameters: {}, retryCount: 0, responseTimeoutSeconds: DEFAULT_RESPONSE_TIMEOUT_SECONDS },
+        {
+          taskType: 'a',
+          referenceTaskName: 'first',
+          inputParameters: { id: '${workflow.input.id}' },
+          ...defaults,
+          retryCount: 5,
+          responseTimeoutSeconds: 60,
+          retryLogic: 'LINEAR_BACKOFF',
+          retryDelaySeconds: 2,
+          backoffScaleFactor: 3,
+        },
+        { taskType: 'b', referenceTaskName: 'second', inputParameters: {}, ...defaults, retryCount: DEFAULT_RETRY_COUNT, responseTimeoutSeconds: DEFAULT_RESPONSE_TIMEOUT_SECONDS },
+        {
+          taskType: 'c',
+          referenceTaskName: 'third',
+          inputParameters: {},
+          ...defaults,
+          retryCount: 0,
+          responseTimeoutSeconds: DEFAULT_RESPONSE_TIMEOUT_SECONDS,
+          pollTimeoutSeconds: 30,
+          timeoutSeconds: 600,
+          timeoutPolicy: 'RETRY',
+        },
       ],
       outputParameters: null,
+      timeoutSeconds: 0,
+      timeoutPolicy: 'TIME_OUT_WF',
     });
   });
 
-  it("uses Conductor's defaults: 3 retries, 3600 s", () => {
+  it("takes the workflow's own timeout and policy from its definition", () => {
+    const timed = validDef({ name: 'w', timeoutSeconds: 600, timeoutPolicy: 'ALERT_ONLY', tasks: [{ name: 'a', taskReferenceName: 'x' }] });
+    expect(blueprintOf(timed, new Map())).toMatchObject({ timeoutSeconds: 600, timeoutPolicy: 'ALERT_ONLY' });
+  });
+
+  it("uses Conductor's defaults: 3 retries, 3600 s, FIXED 60 s apart, a task timeout that times the run out", () => {
     expect(DEFAULT_RETRY_COUNT).toBe(3);
     expect(DEFAULT_RESPONSE_TIMEOUT_SECONDS).toBe(3600);
+    expect([DEFAULT_RETRY_LOGIC, DEFAULT_RETRY_DELAY_SECONDS, DEFAULT_BACKOFF_SCALE_FACTOR, DEFAULT_TASK_TIMEOUT_POLICY]).toEqual(['FIXED', 60, 1, 'TIME_OUT_WF']);
   });
 
   it('reads empty or absent outputParameters as none (the last task output), and keeps others', () => {
@@ -170,5 +250,92 @@ describe('blueprintOf', () => {
     expect(blueprintOf(validDef({ name: 'w', tasks, outputParameters: {} }), new Map()).outputParameters).toBeNull();
     expect(blueprintOf(validDef({ name: 'w', tasks }), new Map()).outputParameters).toBeNull();
     expect(blueprintOf(validDef({ name: 'w', tasks, outputParameters: { y: '${x.output.y}' } }), new Map()).outputParameters).toEqual({ y: '${x.output.y}' });
+  });
+});
+
+describe('policyOf', () => {
+  it("gives Conductor's defaults for a task of a run started before Turnout honoured retries and timeouts", () => {
+    expect(policyOf({ retryCount: 1, responseTimeoutSeconds: 30 })).toEqual({
+      retryCount: 1,
+      retryLogic: 'FIXED',
+      retryDelaySeconds: 60,
+      backoffScaleFactor: 1,
+      pollTimeoutSeconds: 0,
+      responseTimeoutSeconds: 30,
+      timeoutSeconds: 0,
+      timeoutPolicy: 'TIME_OUT_WF',
+    });
+  });
+
+  it('keeps what the task says, 0 included', () => {
+    const policy: TaskPolicy = {
+      retryCount: 0,
+      retryLogic: 'EXPONENTIAL_BACKOFF',
+      retryDelaySeconds: 0,
+      backoffScaleFactor: 4,
+      pollTimeoutSeconds: 5,
+      responseTimeoutSeconds: 7,
+      timeoutSeconds: 9,
+      timeoutPolicy: 'ALERT_ONLY',
+    };
+    expect(policyOf(policy)).toEqual(policy);
+  });
+});
+
+describe('retryDelaySeconds', () => {
+  const policy = (retryLogic: RetryLogic, delaySeconds: number, backoffScaleFactor = 1): TaskPolicy => ({
+    ...policyOf({}),
+    retryLogic,
+    retryDelaySeconds: delaySeconds,
+    backoffScaleFactor,
+  });
+
+  it.each([
+    // The attempt that failed was retry number retryCount (0: the first attempt).
+    ['FIXED', 5, 1, 0, 5],
+    ['FIXED', 5, 3, 2, 5],
+    ['LINEAR_BACKOFF', 5, 1, 0, 5],
+    ['LINEAR_BACKOFF', 5, 2, 0, 10],
+    ['LINEAR_BACKOFF', 5, 2, 1, 20],
+    ['LINEAR_BACKOFF', 5, 2, 2, 30],
+    ['EXPONENTIAL_BACKOFF', 5, 1, 0, 5],
+    ['EXPONENTIAL_BACKOFF', 5, 1, 1, 10],
+    ['EXPONENTIAL_BACKOFF', 5, 1, 3, 40],
+    ['EXPONENTIAL_BACKOFF', 0, 1, 3, 0],
+  ] as const)('%s of %i s (scale %i) after retry %i waits %i s', (retryLogic, delaySeconds, scale, retryCount, expected) => {
+    expect(retryDelaySeconds(policy(retryLogic, delaySeconds, scale), retryCount)).toBe(expected);
+  });
+
+  const anyPolicy = fc.record({
+    retryLogic: fc.constantFrom(...RETRY_LOGICS),
+    delaySeconds: fc.integer({ min: 0, max: 3_600 }),
+    backoffScaleFactor: fc.integer({ min: 1, max: 10 }),
+  });
+  const anyRetryCount = fc.integer({ min: 0, max: 20 });
+
+  it('FIXED waits retryDelaySeconds whatever the retryCount', () => {
+    fc.assert(
+      fc.property(anyPolicy, anyRetryCount, ({ delaySeconds, backoffScaleFactor }, retryCount) => {
+        expect(retryDelaySeconds(policy('FIXED', delaySeconds, backoffScaleFactor), retryCount)).toBe(delaySeconds);
+      }),
+    );
+  });
+
+  it('never waits less than retryDelaySeconds, and never less for a later retry', () => {
+    fc.assert(
+      fc.property(anyPolicy, anyRetryCount, ({ retryLogic, delaySeconds, backoffScaleFactor }, retryCount) => {
+        const of = policy(retryLogic, delaySeconds, backoffScaleFactor);
+        expect(retryDelaySeconds(of, retryCount)).toBeGreaterThanOrEqual(delaySeconds);
+        expect(retryDelaySeconds(of, retryCount + 1)).toBeGreaterThanOrEqual(retryDelaySeconds(of, retryCount));
+      }),
+    );
+  });
+
+  it('waits not at all when retryDelaySeconds is 0, whatever the logic', () => {
+    fc.assert(
+      fc.property(anyPolicy, anyRetryCount, ({ retryLogic, backoffScaleFactor }, retryCount) => {
+        expect(retryDelaySeconds(policy(retryLogic, 0, backoffScaleFactor), retryCount)).toBe(0);
+      }),
+    );
   });
 });

@@ -2,15 +2,39 @@ import { type FieldError, type Validated, invalid, valid } from '../field-error'
 import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
 
-/** Conductor's defaults for a task definition's retries and response timeout. */
+/** How the delay before a retry grows (Conductor's retryLogic). */
+export type RetryLogic = 'FIXED' | 'EXPONENTIAL_BACKOFF' | 'LINEAR_BACKOFF';
+export const RETRY_LOGICS: readonly RetryLogic[] = ['FIXED', 'EXPONENTIAL_BACKOFF', 'LINEAR_BACKOFF'];
+
+/** What a task's own timeout (timeoutSeconds) does: retry it, time the run out, or only say so. */
+export type TaskTimeoutPolicy = 'RETRY' | 'TIME_OUT_WF' | 'ALERT_ONLY';
+export const TASK_TIMEOUT_POLICIES: readonly TaskTimeoutPolicy[] = ['RETRY', 'TIME_OUT_WF', 'ALERT_ONLY'];
+
+/** What a workflow's timeoutSeconds does. */
+export type WorkflowTimeoutPolicy = 'TIME_OUT_WF' | 'ALERT_ONLY';
+export const WORKFLOW_TIMEOUT_POLICIES: readonly WorkflowTimeoutPolicy[] = ['TIME_OUT_WF', 'ALERT_ONLY'];
+
+/** Conductor's defaults for the fields of a task definition. */
 export const DEFAULT_RETRY_COUNT = 3;
 export const DEFAULT_RESPONSE_TIMEOUT_SECONDS = 3600;
+export const DEFAULT_RETRY_DELAY_SECONDS = 60;
+export const DEFAULT_RETRY_LOGIC: RetryLogic = 'FIXED';
+export const DEFAULT_BACKOFF_SCALE_FACTOR = 1;
+export const DEFAULT_TASK_TIMEOUT_POLICY: TaskTimeoutPolicy = 'TIME_OUT_WF';
 
 /** A Conductor task definition (TaskDef); fields Turnout does not use are kept as given. */
 export interface TaskDef {
   name: string;
   retryCount?: number;
+  retryLogic?: RetryLogic;
+  retryDelaySeconds?: number;
+  backoffScaleFactor?: number;
+  /** A task no worker takes within this many seconds is TIMED_OUT and retried (0 or absent: no limit). */
+  pollTimeoutSeconds?: number;
   responseTimeoutSeconds?: number;
+  /** Counted from the first time a worker takes the task (0 or absent: no limit). */
+  timeoutSeconds?: number;
+  timeoutPolicy?: TaskTimeoutPolicy;
   [field: string]: unknown;
 }
 
@@ -30,29 +54,92 @@ export interface WorkflowDef {
   tasks: WorkflowTaskDef[];
   inputParameters?: string[];
   outputParameters?: Record<string, unknown>;
+  /** The run's own limit, counted from its start (0 or absent: none). */
+  timeoutSeconds?: number;
+  timeoutPolicy?: WorkflowTimeoutPolicy;
   [field: string]: unknown;
 }
+
+/** What a run needs of one task's definition: its retries and timeouts. */
+export interface TaskPolicy {
+  retryCount: number;
+  retryLogic: RetryLogic;
+  retryDelaySeconds: number;
+  backoffScaleFactor: number;
+  /** 0: none. */
+  pollTimeoutSeconds: number;
+  /** How long a worker may hold the task without a word before it is scheduled again. */
+  responseTimeoutSeconds: number;
+  /** 0: none. */
+  timeoutSeconds: number;
+  timeoutPolicy: TaskTimeoutPolicy;
+}
+
+type BlueprintTask = {
+  taskType: string;
+  referenceTaskName: string;
+  inputParameters: Record<string, unknown>;
+} & Pick<TaskPolicy, 'retryCount' | 'responseTimeoutSeconds'> &
+  // Absent in runs started before Turnout honoured them: policyOf gives Conductor's defaults.
+  Partial<TaskPolicy>;
 
 /** What a workflow run needs of its definitions, frozen into WorkflowStarted when it starts. */
 export interface WorkflowBlueprint {
   name: string;
   version: number;
-  tasks: Array<{
-    taskType: string;
-    referenceTaskName: string;
-    inputParameters: Record<string, unknown>;
-    retryCount: number;
-    /** How long an HTTP worker may hold the task before it is scheduled again. */
-    responseTimeoutSeconds: number;
-  }>;
+  tasks: BlueprintTask[];
   /** Null: the workflow's output is its last task's output, as in Conductor. */
   outputParameters: Record<string, unknown> | null;
+  /** 0 or absent: the run has no time limit. */
+  timeoutSeconds?: number;
+  timeoutPolicy?: WorkflowTimeoutPolicy;
 }
 
-function checkRetryCount(field: string, value: unknown): FieldError[] {
-  return value === undefined || (Number.isInteger(value) && (value as number) >= 0)
+/** The retries and timeouts of a blueprint's task, with Conductor's defaults where it says nothing. */
+export function policyOf(task: Partial<TaskPolicy>): TaskPolicy {
+  return {
+    retryCount: task.retryCount ?? DEFAULT_RETRY_COUNT,
+    retryLogic: task.retryLogic ?? DEFAULT_RETRY_LOGIC,
+    retryDelaySeconds: task.retryDelaySeconds ?? DEFAULT_RETRY_DELAY_SECONDS,
+    backoffScaleFactor: task.backoffScaleFactor ?? DEFAULT_BACKOFF_SCALE_FACTOR,
+    pollTimeoutSeconds: task.pollTimeoutSeconds ?? 0,
+    responseTimeoutSeconds: task.responseTimeoutSeconds ?? DEFAULT_RESPONSE_TIMEOUT_SECONDS,
+    timeoutSeconds: task.timeoutSeconds ?? 0,
+    timeoutPolicy: task.timeoutPolicy ?? DEFAULT_TASK_TIMEOUT_POLICY,
+  };
+}
+
+/**
+ * Seconds before the retry of an attempt that was retry number `retryCount`
+ * (0 for the first attempt), as Conductor computes them: FIXED waits
+ * retryDelaySeconds; LINEAR_BACKOFF retryDelaySeconds × backoffScaleFactor ×
+ * (retryCount + 1); EXPONENTIAL_BACKOFF retryDelaySeconds × 2^retryCount.
+ */
+export function retryDelaySeconds(policy: TaskPolicy, retryCount: number): number {
+  switch (policy.retryLogic) {
+    case 'FIXED':
+      return policy.retryDelaySeconds;
+    case 'LINEAR_BACKOFF':
+      return policy.retryDelaySeconds * policy.backoffScaleFactor * (retryCount + 1);
+    case 'EXPONENTIAL_BACKOFF':
+      return policy.retryDelaySeconds * 2 ** retryCount;
+    default: {
+      const unknownLogic: never = policy.retryLogic;
+      throw new Error(`unknown retryLogic ${String(unknownLogic)}`);
+    }
+  }
+}
+
+function checkWholeNumber(field: string, value: unknown, least: number): FieldError[] {
+  return value === undefined || (Number.isInteger(value) && (value as number) >= least)
     ? []
-    : [{ path: field, message: 'must be a whole number, 0 or more' }];
+    : [{ path: field, message: least === 0 ? 'must be a whole number, 0 or more' : `must be a whole number, ${least} or more` }];
+}
+
+function checkOneOf(field: string, value: unknown, allowed: readonly string[]): FieldError[] {
+  return value === undefined || (typeof value === 'string' && allowed.includes(value))
+    ? []
+    : [{ path: field, message: `must be one of ${allowed.join(', ')}` }];
 }
 
 export function validateTaskDefs(raw: unknown): Validated<TaskDef[]> {
@@ -66,7 +153,16 @@ export function validateTaskDefs(raw: unknown): Validated<TaskDef[]> {
       errors.push({ path: at, message: 'must be an object' });
       return;
     }
-    errors.push(...checkName(`${at}.name`, def.name), ...checkRetryCount(`${at}.retryCount`, def.retryCount));
+    errors.push(
+      ...checkName(`${at}.name`, def.name),
+      ...checkWholeNumber(`${at}.retryCount`, def.retryCount, 0),
+      ...checkOneOf(`${at}.retryLogic`, def.retryLogic, RETRY_LOGICS),
+      ...checkWholeNumber(`${at}.retryDelaySeconds`, def.retryDelaySeconds, 0),
+      ...checkWholeNumber(`${at}.backoffScaleFactor`, def.backoffScaleFactor, 1),
+      ...checkWholeNumber(`${at}.pollTimeoutSeconds`, def.pollTimeoutSeconds, 0),
+      ...checkWholeNumber(`${at}.timeoutSeconds`, def.timeoutSeconds, 0),
+      ...checkOneOf(`${at}.timeoutPolicy`, def.timeoutPolicy, TASK_TIMEOUT_POLICIES),
+    );
     if (def.responseTimeoutSeconds !== undefined && !(Number.isInteger(def.responseTimeoutSeconds) && (def.responseTimeoutSeconds as number) > 0)) {
       errors.push({ path: `${at}.responseTimeoutSeconds`, message: 'must be a whole number above 0' });
     }
@@ -81,6 +177,10 @@ export function validateWorkflowDef(raw: unknown, at = ''): Validated<WorkflowDe
   if (raw.version !== undefined && !(Number.isInteger(raw.version) && (raw.version as number) >= 1)) {
     errors.push({ path: field('version'), message: 'must be a whole number, 1 or more' });
   }
+  errors.push(
+    ...checkWholeNumber(field('timeoutSeconds'), raw.timeoutSeconds, 0),
+    ...checkOneOf(field('timeoutPolicy'), raw.timeoutPolicy, WORKFLOW_TIMEOUT_POLICIES),
+  );
   if (raw.outputParameters !== undefined && raw.outputParameters !== null && !isRecord(raw.outputParameters)) {
     errors.push({ path: field('outputParameters'), message: 'must be an object' });
   }
@@ -135,10 +235,11 @@ export function blueprintOf(def: WorkflowDef, taskDefs: ReadonlyMap<string, Task
       taskType: task.name,
       referenceTaskName: task.taskReferenceName,
       inputParameters: task.inputParameters,
-      retryCount: taskDefs.get(task.name)?.retryCount ?? DEFAULT_RETRY_COUNT,
-      responseTimeoutSeconds: taskDefs.get(task.name)?.responseTimeoutSeconds ?? DEFAULT_RESPONSE_TIMEOUT_SECONDS,
+      ...policyOf(taskDefs.get(task.name) ?? {}),
     })),
     outputParameters:
       def.outputParameters !== undefined && Object.keys(def.outputParameters).length > 0 ? def.outputParameters : null,
+    timeoutSeconds: def.timeoutSeconds ?? 0,
+    timeoutPolicy: def.timeoutPolicy ?? 'TIME_OUT_WF',
   };
 }
