@@ -2,6 +2,9 @@ import type { RoutingReason } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
 
+/** Which deadline a task missed: not taken in time, no word from its worker, or not done in time. */
+export type TaskTimeoutKind = 'POLL' | 'RESPONSE' | 'TASK';
+
 /** Events of one workflow run's stream. Past tense; times are epoch ms. */
 export type WorkflowEvent =
   | {
@@ -14,6 +17,8 @@ export type WorkflowEvent =
         taskToDomain: TaskToDomain;
         correlationId: string | null;
         startTime: number;
+        /** When the run times out (the workflow's timeoutSeconds); null or absent: never. */
+        timeoutAt?: number | null;
       };
     }
   | {
@@ -28,23 +33,52 @@ export type WorkflowEvent =
         taskIndex: number;
         inputData: Record<string, unknown>;
         retryCount: number;
-        /** The attempt this one retries, if any. */
+        /** The attempt this one retries or replaces, if any. */
         retriedTaskId: string | null;
         domain: string | null;
         queueName: string;
         routing: RoutingReason;
         scheduledTime: number;
+        /** When it times out if no worker has taken it (pollTimeoutSeconds); null or absent: never. */
+        pollTimeoutAt?: number | null;
       };
     }
   | {
-      /** An HTTP worker took the task; it is held for it until responseTimeoutAt. */
-      type: 'TaskStarted';
-      data: { taskId: string; workerId: string | null; startTime: number; responseTimeoutAt: number };
+      /** A failed attempt is retried once its delay (retryLogic, retryDelaySeconds) has passed: routed then. */
+      type: 'TaskRetryDelayed';
+      data: { taskIndex: number; retryCount: number; retriedTaskId: string; dueAt: number };
     }
   | {
-      /** No result came within the response timeout. */
+      /** A worker took the task (an HTTP poll, or an AMQP worker's IN_PROGRESS); it is held until responseTimeoutAt. */
+      type: 'TaskStarted';
+      data: {
+        taskId: string;
+        workerId: string | null;
+        startTime: number;
+        responseTimeoutAt: number;
+        /** When the task times out however often its worker reports (timeoutSeconds); null or absent: never. */
+        timeoutAt?: number | null;
+      };
+    }
+  | {
+      /** The worker said it is still at it (IN_PROGRESS, maybe with callbackAfterSeconds): the hold runs to responseTimeoutAt. */
+      type: 'TaskProgressed';
+      data: { taskId: string; workerId: string | null; outputData: Record<string, unknown>; responseTimeoutAt: number; at: number };
+    }
+  | {
+      /** A deadline passed: `timeout` says which (absent in runs of old: a response timeout). */
       type: 'TaskTimedOut';
-      data: { taskId: string; endTime: number };
+      data: { taskId: string; endTime: number; timeout?: TaskTimeoutKind };
+    }
+  | {
+      /** The task's timeoutSeconds passed under ALERT_ONLY: said once, the task goes on. */
+      type: 'TaskTimeoutAlerted';
+      data: { taskId: string; at: number };
+    }
+  | {
+      /** The attempt will not run: the run was terminated or timed out, or the attempt was moved (reroute). */
+      type: 'TaskCanceled';
+      data: { taskId: string; reason: string; endTime: number };
     }
   | {
       type: 'TaskCompleted';
@@ -63,7 +97,27 @@ export type WorkflowEvent =
       };
     }
   | { type: 'WorkflowCompleted'; data: { output: Record<string, unknown>; endTime: number } }
-  | { type: 'WorkflowFailed'; data: { reasonForIncompletion: string; failedTaskId: string; endTime: number } };
+  | { type: 'WorkflowFailed'; data: { reasonForIncompletion: string; failedTaskId: string; endTime: number } }
+  | { type: 'WorkflowTimedOut'; data: { reasonForIncompletion: string; endTime: number } }
+  | { type: 'WorkflowTimeoutAlerted'; data: { at: number } }
+  | { type: 'WorkflowTerminated'; data: { reasonForIncompletion: string; endTime: number } }
+  | { type: 'WorkflowPaused'; data: { at: number } }
+  | { type: 'WorkflowResumed'; data: { at: number } }
+  | {
+      /** A FAILED or TIMED_OUT run goes on from the task that ended it (routed afresh). */
+      type: 'WorkflowRetried';
+      data: { at: number; timeoutAt: number | null };
+    }
+  | {
+      /** A finished run starts over from its first task, with the same input and map. */
+      type: 'WorkflowRestarted';
+      data: { startTime: number; timeoutAt: number | null };
+    }
+  | {
+      /** The map for every task scheduled from now on. */
+      type: 'TaskToDomainChanged';
+      data: { taskToDomain: TaskToDomain; at: number };
+    };
 
 export type WorkflowEventType = WorkflowEvent['type'];
 

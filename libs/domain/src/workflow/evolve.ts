@@ -1,68 +1,129 @@
-import type { WorkflowEvent } from './events';
-import type { TaskRun, WorkflowRun, WorkflowState } from './state';
+import type { TaskTimeoutKind, WorkflowEvent } from './events';
+import type { StartedWorkflow, TaskRun, WorkflowRun, WorkflowState } from './state';
 
-function runOf(state: WorkflowState, eventType: string): WorkflowRun {
+function started(state: WorkflowState, eventType: string): StartedWorkflow {
   if (state.type === 'Empty') throw new Error(`${eventType} before WorkflowStarted`);
-  return state.run;
+  return state;
 }
 
-function withTask(run: WorkflowRun, taskId: string, change: Partial<TaskRun>): WorkflowRun {
-  return { ...run, tasks: run.tasks.map((task) => (task.taskId === taskId ? { ...task, ...change } : task)) };
+/** The same state with its run changed. */
+function withRun(state: StartedWorkflow, change: (run: WorkflowRun) => WorkflowRun): WorkflowState {
+  return { ...state, run: change(state.run) };
 }
+
+function withTask(state: StartedWorkflow, taskId: string, change: Partial<TaskRun>): WorkflowState {
+  return withRun(state, (run) => ({ ...run, tasks: run.tasks.map((task) => (task.taskId === taskId ? { ...task, ...change } : task)) }));
+}
+
+/** Why a timed-out attempt stopped, as Conductor's reasonForIncompletion says it. */
+export const TIMEOUT_REASONS: Record<TaskTimeoutKind, string> = {
+  POLL: 'not taken by a worker within pollTimeoutSeconds',
+  RESPONSE: 'response timed out',
+  TASK: 'not completed within timeoutSeconds',
+};
 
 export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowState {
   switch (event.type) {
     case 'WorkflowStarted': {
-      const { workflowId, blueprint, input, taskToDomain, correlationId, startTime } = event.data;
-      return { type: 'Running', run: { workflowId, blueprint, input, taskToDomain, correlationId, startTime, tasks: [] } };
+      const { workflowId, blueprint, input, taskToDomain, correlationId, startTime, timeoutAt } = event.data;
+      return {
+        type: 'Running',
+        run: {
+          workflowId,
+          blueprint,
+          input,
+          taskToDomain,
+          taskToDomainHistory: [],
+          correlationId,
+          startTime,
+          timeoutAt: timeoutAt ?? null,
+          timeoutAlerted: false,
+          tasks: [],
+          pendingRetry: null,
+        },
+      };
     }
     case 'TaskScheduled': {
-      const run = runOf(state, event.type);
-      const { workflowInstanceId: _workflow, workflowType: _type, ...task } = event.data;
+      const current = started(state, event.type);
+      const { workflowInstanceId: _workflow, workflowType: _type, pollTimeoutAt, ...task } = event.data;
       const scheduled: TaskRun = {
         ...task,
         status: 'SCHEDULED',
         pollCount: 0,
         startTime: null,
+        pollTimeoutAt: pollTimeoutAt ?? null,
         responseTimeoutAt: null,
+        timeoutAt: null,
+        timedOut: null,
+        timeoutAlerted: false,
         outputData: {},
         reasonForIncompletion: null,
         workerId: null,
         endTime: null,
       };
-      return { ...state, run: { ...run, tasks: [...run.tasks, scheduled] } } as WorkflowState;
+      return withRun(current, (run) => ({ ...run, tasks: [...run.tasks, scheduled], pendingRetry: null }));
     }
+    case 'TaskRetryDelayed':
+      return withRun(started(state, event.type), (run) => ({ ...run, pendingRetry: event.data }));
     case 'TaskStarted': {
-      const { taskId, workerId, startTime, responseTimeoutAt } = event.data;
-      const run = runOf(state, event.type);
-      const pollCount = (run.tasks.find((task) => task.taskId === taskId)?.pollCount ?? 0) + 1;
-      return { ...state, run: withTask(run, taskId, { status: 'IN_PROGRESS', workerId, startTime, responseTimeoutAt, pollCount }) } as WorkflowState;
+      const { taskId, workerId, startTime, responseTimeoutAt, timeoutAt } = event.data;
+      const current = started(state, event.type);
+      const pollCount = (current.run.tasks.find((task) => task.taskId === taskId)?.pollCount ?? 0) + 1;
+      return withTask(current, taskId, { status: 'IN_PROGRESS', workerId, startTime, responseTimeoutAt, timeoutAt: timeoutAt ?? null, pollCount });
+    }
+    case 'TaskProgressed': {
+      const { taskId, workerId, outputData, responseTimeoutAt } = event.data;
+      return withTask(started(state, event.type), taskId, { workerId, outputData, responseTimeoutAt });
     }
     case 'TaskTimedOut': {
       const { taskId, endTime } = event.data;
-      const run = withTask(runOf(state, event.type), taskId, { status: 'TIMED_OUT', endTime, reasonForIncompletion: 'response timed out' });
-      return { ...state, run } as WorkflowState;
+      const timeout = event.data.timeout ?? 'RESPONSE';
+      return withTask(started(state, event.type), taskId, { status: 'TIMED_OUT', endTime, timedOut: timeout, reasonForIncompletion: TIMEOUT_REASONS[timeout] });
+    }
+    case 'TaskTimeoutAlerted':
+      return withTask(started(state, event.type), event.data.taskId, { timeoutAlerted: true });
+    case 'TaskCanceled': {
+      const { taskId, reason, endTime } = event.data;
+      return withTask(started(state, event.type), taskId, { status: 'CANCELED', endTime, reasonForIncompletion: reason });
     }
     case 'TaskCompleted': {
       const { taskId, outputData, workerId, endTime } = event.data;
-      const run = withTask(runOf(state, event.type), taskId, { status: 'COMPLETED', outputData, workerId, endTime });
-      return { ...state, run } as WorkflowState;
+      return withTask(started(state, event.type), taskId, { status: 'COMPLETED', outputData, workerId, endTime });
     }
     case 'TaskFailed': {
       const { taskId, outputData, workerId, endTime, reasonForIncompletion, terminal } = event.data;
       const status = terminal ? 'FAILED_WITH_TERMINAL_ERROR' : 'FAILED';
-      const run = withTask(runOf(state, event.type), taskId, { status, outputData, workerId, endTime, reasonForIncompletion });
-      return { ...state, run } as WorkflowState;
+      return withTask(started(state, event.type), taskId, { status, outputData, workerId, endTime, reasonForIncompletion });
     }
     case 'WorkflowCompleted':
-      return { type: 'Completed', run: runOf(state, event.type), output: event.data.output, endTime: event.data.endTime };
+      return { type: 'Completed', run: started(state, event.type).run, output: event.data.output, endTime: event.data.endTime };
     case 'WorkflowFailed':
-      return {
-        type: 'Failed',
-        run: runOf(state, event.type),
-        reasonForIncompletion: event.data.reasonForIncompletion,
-        endTime: event.data.endTime,
-      };
+      return { type: 'Failed', run: started(state, event.type).run, reasonForIncompletion: event.data.reasonForIncompletion, endTime: event.data.endTime };
+    case 'WorkflowTimedOut':
+      return { type: 'TimedOut', run: started(state, event.type).run, reasonForIncompletion: event.data.reasonForIncompletion, endTime: event.data.endTime };
+    case 'WorkflowTimeoutAlerted':
+      return withRun(started(state, event.type), (run) => ({ ...run, timeoutAlerted: true }));
+    case 'WorkflowTerminated':
+      return { type: 'Terminated', run: started(state, event.type).run, reasonForIncompletion: event.data.reasonForIncompletion, endTime: event.data.endTime };
+    case 'WorkflowPaused':
+      return { type: 'Paused', run: started(state, event.type).run, pausedAt: event.data.at };
+    case 'WorkflowResumed':
+      return { type: 'Running', run: started(state, event.type).run };
+    case 'WorkflowRetried': {
+      const run = started(state, event.type).run;
+      return { type: 'Running', run: { ...run, timeoutAt: event.data.timeoutAt, timeoutAlerted: false, pendingRetry: null } };
+    }
+    case 'WorkflowRestarted': {
+      const run = started(state, event.type).run;
+      const { startTime, timeoutAt } = event.data;
+      return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], pendingRetry: null } };
+    }
+    case 'TaskToDomainChanged':
+      return withRun(started(state, event.type), (run) => ({
+        ...run,
+        taskToDomain: event.data.taskToDomain,
+        taskToDomainHistory: [...run.taskToDomainHistory, { taskToDomain: run.taskToDomain, replacedAt: event.data.at }],
+      }));
     default: {
       const unknownEvent: never = event;
       throw new Error(`unknown event ${JSON.stringify(unknownEvent)}`);
