@@ -35,7 +35,32 @@ export const api = {
   /** Answers the new workflow's id. */
   startWorkflow: (startRequest) => request('POST', '/workflow', startRequest),
   workflow: (id) => request('GET', `/workflow/${encodeURIComponent(id)}?includeTasks=true`),
+  /** Conductor's SearchResult ({ totalHits, results }); `filters` are search's query parameters, blank ones left out. */
+  searchWorkflows: (filters) => request('GET', `/workflow/search${queryString(filters)}`),
+  terminate: (id, reason) => request('DELETE', `/workflow/${encodeURIComponent(id)}${queryString({ reason })}`),
+  pause: (id) => request('PUT', `/workflow/${encodeURIComponent(id)}/pause`),
+  resume: (id) => request('PUT', `/workflow/${encodeURIComponent(id)}/resume`),
+  retry: (id) => request('POST', `/workflow/${encodeURIComponent(id)}/retry`),
+  restart: (id) => request('POST', `/workflow/${encodeURIComponent(id)}/restart`),
+  /** The body is the map itself; `reroute` moves tasks already waiting in a queue too. */
+  changeTaskToDomain: (id, taskToDomain, reroute) => request('PUT', `/workflow/${encodeURIComponent(id)}/taskToDomain${queryString({ reroute: String(reroute) })}`, taskToDomain),
 };
+
+/** "?a=1&b=2" from the entries that are not blank; "" when none is. */
+function queryString(parameters) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(parameters ?? {})) {
+    if (value !== undefined && value !== null && String(value) !== '') query.set(key, String(value));
+  }
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** The field errors of a 400 as [{ field, reason }], or [] when the error names none. */
+export function fieldErrorsOf(error) {
+  if (!(error instanceof ApiError) || !Array.isArray(error.body?.validationErrors)) return [];
+  return error.body.validationErrors.map((problem) => ({ field: problem.field ?? problem.path ?? '', reason: problem.reason ?? problem.message ?? '' }));
+}
 
 /** Workflow ids started from this browser, newest first (for the Execution page). */
 const RECENT_KEY = 'turnout.recentRuns';

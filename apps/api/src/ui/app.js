@@ -1,17 +1,19 @@
 /**
- * Hash routing between the three views: #/queues, #/run, #/execution/<id>.
- * A view is `render(container, params)` and may return a function that stops
+ * Hash routing between the views: #/queues, #/runs[?filters], #/run, #/execution/<id>.
+ * A view is `render(container, captures)` and may return a function that stops
  * whatever it keeps running (refresh timers), called when the view is left.
  */
 import { h } from './dom.js';
 import { renderQueues } from './views/queues.js';
+import { renderRuns } from './views/runs.js';
 import { renderRun } from './views/run.js';
 import { renderExecution } from './views/execution.js';
 
 const routes = [
-  { name: 'queues', pattern: /^#\/queues\/?$/, render: renderQueues },
-  { name: 'run', pattern: /^#\/run\/?$/, render: renderRun },
-  { name: 'execution', pattern: /^#\/execution(?:\/([^/]+))?\/?$/, render: (container, [id]) => renderExecution(container, id === undefined ? undefined : decodeURIComponent(id)) },
+  { name: 'queues', title: 'Task Queues', pattern: /^#\/queues\/?$/, render: renderQueues },
+  { name: 'runs', title: 'Runs', pattern: /^#\/runs\/?(?:\?(.*))?$/, render: (container, [query]) => renderRuns(container, new URLSearchParams(query ?? '')) },
+  { name: 'run', title: 'Run workflow', pattern: /^#\/run\/?$/, render: renderRun },
+  { name: 'execution', title: 'Execution', pattern: /^#\/execution(?:\/([^/]+))?\/?$/, render: (container, [id]) => renderExecution(container, id === undefined ? undefined : decodeURIComponent(id)) },
 ];
 
 let stopCurrent = () => undefined;
@@ -30,7 +32,7 @@ function route() {
     container.append(h('section', { className: 'card' }, h('h1', {}, 'Not found'), h('p', {}, 'No page at ', h('code', {}, hash), '. ', h('a', { href: '#/queues' }, 'Task Queues'))));
     return;
   }
-  document.title = `Turnout · ${match.candidate.name === 'queues' ? 'Task Queues' : match.candidate.name === 'run' ? 'Run workflow' : 'Execution'}`;
+  document.title = `Turnout · ${match.candidate.title}`;
   const stop = match.candidate.render(container, match.found.slice(1));
   if (typeof stop === 'function') stopCurrent = stop;
 }

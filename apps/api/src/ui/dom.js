@@ -59,3 +59,17 @@ export function ago(epochMs, now = Date.now()) {
 export function time(epochMs) {
   return h('time', { datetime: new Date(epochMs).toISOString(), title: new Date(epochMs).toLocaleString() }, ago(epochMs));
 }
+
+/** The local date and time, the ISO time in the title. */
+export function clock(epochMs) {
+  const at = new Date(epochMs);
+  return h('time', { datetime: at.toISOString(), title: at.toISOString() }, at.toLocaleString());
+}
+
+/** "350 ms", "2.5 s", "3 min 4 s". */
+export function duration(ms) {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

@@ -1,22 +1,45 @@
-/** Execution: a workflow run and, per task, its status, domain, queue, why it went there, input and output. */
-import { ApiError, api, recentRuns } from '../api.js';
-import { badge, h, json, replace, time } from '../dom.js';
-import { every } from '../refresh.js';
+/**
+ * Execution: a workflow run and, per task, its status, domain, queue, why it went there, input
+ * and output; with the operator's controls (terminate, pause, resume, retry, restart, a new
+ * Task to Domain map), each enabled when the run's status allows it.
+ */
+import { ApiError, api, fieldErrorsOf, recentRuns } from '../api.js';
+import { badge, clock, duration, h, json, replace, time } from '../dom.js';
+import { fieldErrorList, parseObject } from '../forms.js';
+import { refreshing } from '../refresh.js';
 
 const REFRESH_MS = 1000;
+/** An ended run can still be retried or restarted from elsewhere: look now and then. */
+const ENDED_REFRESH_MS = 5000;
+const ENDED_STATUSES = ['COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'];
+
+/**
+ * The operator's actions, the statuses each fits (as the api's decide allows them) and
+ * what the page says once the api accepted one.
+ */
+const ACTIONS = [
+  { name: 'pause', label: 'Pause', fits: ['RUNNING'], done: 'Paused: nothing new is scheduled until it is resumed.', call: (id) => api.pause(id) },
+  { name: 'resume', label: 'Resume', fits: ['PAUSED'], done: 'Resumed.', call: (id) => api.resume(id) },
+  { name: 'retry', label: 'Retry', fits: ['FAILED', 'TIMED_OUT'], done: 'Retried from the task that ended it, routed afresh.', call: (id) => api.retry(id) },
+  { name: 'restart', label: 'Restart', fits: ENDED_STATUSES, done: 'Restarted from its first task, with the same input and map.', call: (id) => api.restart(id) },
+];
+const TERMINATE_FITS = ['RUNNING', 'PAUSED'];
+const MAP_CHANGE_FITS = ['RUNNING', 'PAUSED'];
 
 export function renderExecution(container, workflowId) {
   if (workflowId === undefined) return renderLookup(container);
 
   const status = h('p', { className: 'status-line muted', 'aria-live': 'polite' }, 'Loading…');
   const body = h('div', { className: 'execution' });
+  const controls = operatorControls(workflowId, () => refresh.now());
   container.append(
     h('section', { className: 'page-head' }, h('h1', {}, 'Execution'), h('p', { className: 'muted' }, 'Workflow ', h('code', {}, workflowId)), status),
+    controls.element,
     body,
   );
 
   let shown = '';
-  return every(REFRESH_MS, async () => {
+  const refresh = refreshing(REFRESH_MS, async () => {
     try {
       const workflow = await api.workflow(workflowId);
       const text = JSON.stringify(workflow);
@@ -26,21 +49,174 @@ export function renderExecution(container, workflowId) {
         replace(body, workflowCard(workflow), ...(workflow.tasks ?? []).map(taskCard));
         if ((workflow.tasks ?? []).length === 0) body.append(h('section', { className: 'card empty' }, h('p', { className: 'muted' }, 'No task scheduled yet.')));
       }
-      const running = workflow.status === 'RUNNING';
+      controls.show(workflow);
+      const ended = ENDED_STATUSES.includes(workflow.status);
       status.className = 'status-line muted';
-      status.textContent = running ? `Running · refreshing every second (updated ${new Date().toLocaleTimeString()})` : `${workflow.status} · no longer refreshing`;
-      return running;
+      status.textContent = ended
+        ? `${workflow.status} · checking for changes every ${ENDED_REFRESH_MS / 1000} s`
+        : `${workflow.status === 'PAUSED' ? 'Paused' : 'Running'} · refreshing every second (updated ${new Date().toLocaleTimeString()})`;
+      return ended ? ENDED_REFRESH_MS : REFRESH_MS;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         status.className = 'status-line error';
         replace(status, `There is no workflow with id ${workflowId}. `, h('a', { href: '#/execution' }, 'Open another'));
+        controls.element.hidden = true;
         return false;
       }
       status.className = 'status-line error';
       status.textContent = `Could not refresh (${error.message}); trying again.`;
-      return true;
+      return REFRESH_MS;
     }
   });
+  return () => refresh.stop();
+}
+
+/**
+ * The controls card, built once (a refresh must not wipe a reason or a map being typed);
+ * `show(workflow)` enables what fits the run's status. `changed()` is called after the api
+ * accepted an action, to show its effect at once.
+ */
+function operatorControls(workflowId, changed) {
+  let current = null;
+  let busy = false;
+  let mapEdited = false;
+
+  const messages = [];
+  const message = (name) => {
+    const said = h('span', { className: 'control-message', id: `${name}-message`, role: 'status', 'aria-live': 'polite' });
+    messages.push(said);
+    return said;
+  };
+  const buttons = ACTIONS.map((action) => ({ action, button: h('button', { type: 'button', id: `action-${action.name}`, disabled: true }, action.label), message: message(action.name) }));
+  for (const { action, button, message: said } of buttons) button.addEventListener('click', () => perform(button, said, action.done, () => action.call(workflowId)));
+
+  const reason = h('input', { type: 'text', id: 'terminate-reason', name: 'reason', placeholder: 'reason (optional)', autocomplete: 'off' });
+  const terminate = h('button', { type: 'button', id: 'action-terminate', className: 'danger', disabled: true }, 'Terminate');
+  const terminateMessage = message('terminate');
+  terminate.addEventListener('click', () =>
+    perform(terminate, terminateMessage, 'Terminated: its waiting tasks are canceled.', () => api.terminate(workflowId, reason.value.trim())).then((accepted) => {
+      if (accepted) reason.value = '';
+    }),
+  );
+
+  const mapInput = h('textarea', { id: 'new-task-to-domain', name: 'taskToDomain', rows: 3, spellcheck: 'false', placeholder: '{"hello_world": "doug,NO_DOMAIN"}', 'aria-describedby': 'new-task-to-domain-hint' });
+  mapInput.addEventListener('input', () => (mapEdited = true));
+  const reroute = h('input', { type: 'checkbox', id: 'reroute', name: 'reroute' });
+  const mapSubmit = h('button', { type: 'submit', id: 'change-task-to-domain', disabled: true }, 'Change map');
+  const mapErrors = h('div', { id: 'task-to-domain-errors', className: 'form-errors', role: 'alert', hidden: true });
+  const mapMessage = message('task-to-domain');
+  const mapForm = h(
+    'form',
+    { id: 'task-to-domain-form', className: 'form', novalidate: true, onsubmit: (event) => changeMap(event) },
+    h('label', { for: 'new-task-to-domain' }, 'Task to Domain ', h('span', { className: 'muted' }, '(JSON object; blank for none)')),
+    mapInput,
+    h('p', { className: 'hint', id: 'new-task-to-domain-hint' }, 'Applies to every task scheduled from now on. Validated like a map at the start.'),
+    h('label', { className: 'check', for: 'reroute' }, reroute, ' reroute waiting tasks ', h('span', { className: 'muted small' }, '(a task still in its queue is canceled and scheduled again with the new map)')),
+    mapErrors,
+    h('div', { className: 'actions' }, mapSubmit, ' ', mapMessage),
+  );
+
+  const element = h(
+    'section',
+    { className: 'card controls', id: 'controls' },
+    h('h2', {}, 'Operator actions'),
+    h('div', { className: 'action-row' }, buttons.map(({ action, button, message: said }) => h('div', { className: 'action', dataset: { action: action.name } }, button, said))),
+    h('div', { className: 'action-row' }, h('div', { className: 'action terminate', dataset: { action: 'terminate' } }, reason, terminate, terminateMessage)),
+    mapForm,
+  );
+
+  /** Runs one call; its refusal (409, 400, …) or its success is said next to its control. Answers whether it was accepted. */
+  async function perform(control, said, doneText, call) {
+    if (busy) return false;
+    busy = true;
+    enable();
+    // Only the latest action's outcome stands next to its control.
+    for (const other of messages) replace(other);
+    mapErrors.hidden = true;
+    said.className = 'control-message muted';
+    said.textContent = 'Sending…';
+    try {
+      await call();
+      said.className = 'control-message ok';
+      said.textContent = doneText;
+      changed();
+      return true;
+    } catch (error) {
+      said.className = 'control-message error';
+      said.textContent = refusalText(error);
+      return false;
+    } finally {
+      busy = false;
+      enable();
+      control.focus();
+    }
+  }
+
+  async function changeMap(event) {
+    event.preventDefault();
+    mapErrors.hidden = true;
+    replace(mapErrors);
+    mapInput.removeAttribute('aria-invalid');
+    const problems = [];
+    const map = parseObject(mapInput.value, 'taskToDomain', mapInput, problems, {});
+    if (problems.length > 0) return showMapProblems(problems);
+    let fieldErrors = [];
+    const accepted = await perform(mapSubmit, mapMessage, reroute.checked ? 'Map changed; waiting tasks rerouted.' : 'Map changed for the tasks scheduled from now on.', async () => {
+      try {
+        await api.changeTaskToDomain(workflowId, map, reroute.checked);
+      } catch (error) {
+        fieldErrors = fieldErrorsOf(error);
+        throw error;
+      }
+    });
+    if (accepted) {
+      mapEdited = false;
+      reroute.checked = false;
+    } else if (fieldErrors.length > 0) {
+      mapMessage.textContent = '';
+      showMapProblems(fieldErrors);
+    }
+  }
+
+  function showMapProblems(problems) {
+    mapErrors.hidden = false;
+    replace(mapErrors, h('p', {}, 'The map was not changed:'), fieldErrorList(problems));
+    mapInput.setAttribute('aria-invalid', 'true');
+    mapInput.focus();
+  }
+
+  function enable() {
+    const runStatus = current?.status;
+    for (const { action, button } of buttons) {
+      button.disabled = busy || !action.fits.includes(runStatus);
+      button.title = action.fits.includes(runStatus) ? '' : `Only a ${action.fits.join(', ')} run`;
+    }
+    terminate.disabled = busy || !TERMINATE_FITS.includes(runStatus);
+    reason.disabled = !TERMINATE_FITS.includes(runStatus);
+    terminate.title = TERMINATE_FITS.includes(runStatus) ? '' : 'Only a RUNNING or PAUSED run';
+    const mapFits = MAP_CHANGE_FITS.includes(runStatus);
+    mapSubmit.disabled = busy || !mapFits;
+    mapSubmit.title = mapFits ? '' : 'Only a RUNNING or PAUSED run takes a new map';
+  }
+
+  return {
+    element,
+    show(workflow) {
+      current = workflow;
+      element.dataset.status = workflow.status;
+      // The current map, unless the operator is typing a new one.
+      if (!mapEdited) mapInput.value = workflow.taskToDomain && Object.keys(workflow.taskToDomain).length > 0 ? JSON.stringify(workflow.taskToDomain, null, 2) : '';
+      enable();
+    },
+  };
+}
+
+/** "409: workflow … is COMPLETED: only a RUNNING or PAUSED run can be terminated", or what went wrong. */
+function refusalText(error) {
+  if (!(error instanceof ApiError)) return `Could not reach the api: ${error.message}`;
+  const fields = fieldErrorsOf(error);
+  const detail = fields.length > 0 ? fields.map(({ field, reason }) => `${field} ${reason}`).join('; ') : error.message;
+  return `Refused (${error.status}): ${detail}`;
 }
 
 function workflowCard(workflow) {
@@ -49,6 +225,8 @@ function workflowCard(workflow) {
     ['Ended', workflow.endTime ? [clock(workflow.endTime), h('span', { className: 'muted' }, ` after ${duration(workflow.endTime - workflow.startTime)}`)] : h('span', { className: 'muted' }, 'not yet')],
     ['Task to Domain', workflow.taskToDomain && Object.keys(workflow.taskToDomain).length > 0 ? h('code', { dataset: { field: 'taskToDomain' } }, mapText(workflow.taskToDomain)) : h('span', { className: 'muted' }, 'none: every task uses its default queue')],
   ];
+  const history = Array.isArray(workflow.taskToDomainHistory) ? workflow.taskToDomainHistory : [];
+  if (history.length > 0) facts.push(['Earlier maps', mapHistory(history), 'taskToDomainHistory']);
   if (workflow.correlationId) facts.push(['Correlation id', h('code', {}, workflow.correlationId)]);
   if (workflow.reasonForIncompletion) facts.push(['Reason', h('span', { className: 'error' }, workflow.reasonForIncompletion)]);
   return h(
@@ -64,7 +242,7 @@ function taskCard(task) {
   const routing = task.routing ?? null;
   return h(
     'section',
-    { className: 'card task', dataset: { taskRef: task.referenceTaskName, taskId: task.taskId, status: task.status } },
+    { className: task.status === 'CANCELED' ? 'card task canceled' : 'card task', dataset: { taskRef: task.referenceTaskName, taskId: task.taskId, status: task.status } },
     h('h2', {}, h('code', {}, task.referenceTaskName), h('span', { className: 'muted small' }, ` type ${task.taskType}`), ' ', badge(task.status, String(task.status).toLowerCase())),
     factList([
       ['Domain', task.domain === null || task.domain === undefined ? h('span', { className: 'muted' }, 'none (default queue)') : task.domain, 'domain'],
@@ -73,12 +251,13 @@ function taskCard(task) {
       ['Retry', String(task.retryCount ?? 0), 'retry'],
       task.reasonForIncompletion ? ['Reason', h('span', { className: 'error' }, task.reasonForIncompletion), 'reason'] : null,
     ]),
-    routing === null ? null : routingBlock(routing, task.scheduledTime),
+    routing === null ? null : routingBlock(routing, task),
     h('div', { className: 'io' }, h('div', {}, h('h3', {}, 'Input'), json(task.inputData)), h('div', {}, h('h3', {}, 'Output'), json(task.outputData))),
   );
 }
 
-function routingBlock(routing, scheduledTime) {
+function routingBlock(routing, task) {
+  const scheduledTime = task.scheduledTime;
   const candidates = Array.isArray(routing.candidates) ? routing.candidates : [];
   return h(
     'div',
@@ -91,6 +270,7 @@ function routingBlock(routing, scheduledTime) {
       routing.ruleKey === null || routing.ruleKey === undefined ? null : [' from the rule ', h('code', {}, mapText({ [routing.ruleKey]: routing.ruleValue }))],
     ),
     h('p', { dataset: { field: 'summary' } }, routing.summary),
+    routing.replaces ? replacedAttempt(routing.replaces, task) : null,
     candidates.length === 0
       ? null
       : h(
@@ -119,16 +299,36 @@ function mapText(map) {
   return `{${Object.entries(map).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(', ')}}`;
 }
 
-function clock(epochMs) {
-  const at = new Date(epochMs);
-  return h('time', { datetime: at.toISOString(), title: at.toISOString() }, at.toLocaleString());
+/** A retry's or a replacement's predecessor: where it waited, how it ended, and whether the new attempt moved. */
+function replacedAttempt(replaced, task) {
+  return h(
+    'p',
+    { className: 'replaces', dataset: { field: 'replaces', moved: String(Boolean(replaced.moved)) } },
+    'Replaces attempt ',
+    h('code', {}, replaced.taskId),
+    ' (',
+    badge(replaced.status),
+    replaced.reasonForIncompletion ? [': ', replaced.reasonForIncompletion] : null,
+    '), which waited in ',
+    h('code', {}, replaced.queueName),
+    replaced.moved ? ['; this attempt moved to ', h('code', {}, task.queueName ?? '—'), '.'] : '; this attempt stays in the same queue.',
+  );
 }
 
-function duration(ms) {
-  if (!Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+/** The run's earlier maps, oldest first, each with when it was replaced. */
+function mapHistory(history) {
+  return h(
+    'ol',
+    { className: 'map-history' },
+    history.map((entry) =>
+      h(
+        'li',
+        {},
+        entry.taskToDomain && Object.keys(entry.taskToDomain).length > 0 ? h('code', {}, mapText(entry.taskToDomain)) : h('span', { className: 'muted' }, 'none'),
+        typeof entry.replacedAt === 'number' ? h('span', { className: 'muted small' }, ' until ', clock(entry.replacedAt)) : null,
+      ),
+    ),
+  );
 }
 
 function factList(facts) {
@@ -144,7 +344,7 @@ function renderLookup(container) {
   const idInput = h('input', { id: 'workflow-id', name: 'workflowId', type: 'text', placeholder: 'workflow id', autocomplete: 'off', spellcheck: 'false' });
   const runs = recentRuns();
   container.append(
-    h('section', { className: 'page-head' }, h('h1', {}, 'Execution'), h('p', { className: 'muted' }, 'Open a workflow run by its id.')),
+    h('section', { className: 'page-head' }, h('h1', {}, 'Execution'), h('p', { className: 'muted' }, 'Open a workflow run by its id, or find it on the ', h('a', { href: '#/runs' }, 'Runs'), ' page.')),
     h(
       'form',
       {

@@ -1,6 +1,7 @@
 /** Run workflow: pick a definition, give the input and a Task to Domain map, start it. */
-import { ApiError, api, rememberRun } from '../api.js';
+import { ApiError, api, fieldErrorsOf, rememberRun } from '../api.js';
 import { h, replace } from '../dom.js';
+import { fieldErrorList, parseObject } from '../forms.js';
 
 export function renderRun(container) {
   let alive = true;
@@ -116,13 +117,9 @@ export function renderRun(container) {
       location.hash = `#/execution/${encodeURIComponent(workflowId)}`;
     } catch (error) {
       if (!alive) return;
-      if (error instanceof ApiError && Array.isArray(error.body?.validationErrors) && error.body.validationErrors.length > 0) {
-        showFieldErrors(
-          error.body.validationErrors.map((problem) => {
-            const field = problem.field ?? problem.path ?? '';
-            return { field, reason: problem.reason ?? problem.message ?? '', control: controlFor(field) };
-          }),
-        );
+      const fieldErrors = fieldErrorsOf(error);
+      if (fieldErrors.length > 0) {
+        showFieldErrors(fieldErrors.map((problem) => ({ ...problem, control: controlFor(problem.field) })));
       } else {
         showErrors([error instanceof ApiError ? `${error.status}: ${error.message}` : `Could not start the workflow: ${error.message}`]);
       }
@@ -157,7 +154,7 @@ export function renderRun(container) {
     replace(
       errors,
       h('p', {}, problems.length === 1 ? 'The workflow was not started:' : `The workflow was not started (${problems.length} problems):`),
-      h('ul', {}, problems.map(({ field, reason }) => h('li', { dataset: { field } }, field === '' ? '' : [h('code', {}, field), ' '], reason))),
+      fieldErrorList(problems),
     );
     for (const { control } of problems) control?.setAttribute('aria-invalid', 'true');
     problems.find(({ control }) => control !== undefined)?.control.focus();
@@ -166,17 +163,4 @@ export function renderRun(container) {
   return () => {
     alive = false;
   };
-}
-
-/** The text as a JSON object; `empty` when blank; otherwise records a problem. */
-function parseObject(text, field, control, problems, empty) {
-  if (text.trim() === '') return empty;
-  try {
-    const value = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
-    problems.push({ field, reason: 'must be a JSON object, like {"key": "value"}', control });
-  } catch (error) {
-    problems.push({ field, reason: `is not valid JSON (${error.message})`, control });
-  }
-  return undefined;
 }
