@@ -1,0 +1,158 @@
+import { type FieldError, type Validated, type WorkflowStatus, invalid, valid } from '@turnout/domain';
+
+/** Fields a clause may compare with `=` or `IN (…)`. */
+export const TEXT_FIELDS = ['workflowId', 'workflowType', 'correlationId', 'status'] as const;
+/** Fields a clause may compare with `>`, `<`, `>=`, `<=` (epoch ms). */
+export const TIME_FIELDS = ['startTime', 'updateTime', 'endTime'] as const;
+
+export type TextField = (typeof TEXT_FIELDS)[number];
+export type TimeField = (typeof TIME_FIELDS)[number];
+export type TimeComparison = '>' | '<' | '>=' | '<=';
+
+export type SearchClause =
+  | { field: TextField; anyOf: readonly string[] }
+  | { field: TimeField; comparison: TimeComparison; epochMs: number };
+
+const WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'];
+
+type Token =
+  | { kind: 'word'; text: string; at: number }
+  | { kind: 'quoted'; text: string; at: number }
+  | { kind: 'symbol'; text: '=' | '>' | '<' | '>=' | '<=' | '(' | ')' | ','; at: number };
+
+class QueryProblem extends Error {}
+
+const isTextField = (name: string): name is TextField => (TEXT_FIELDS as readonly string[]).includes(name);
+const isTimeField = (name: string): name is TimeField => (TIME_FIELDS as readonly string[]).includes(name);
+const isComparison = (text: string): text is TimeComparison => text === '>' || text === '<' || text === '>=' || text === '<=';
+
+function tokensOf(query: string): Token[] {
+  const tokens: Token[] = [];
+  let at = 0;
+  while (at < query.length) {
+    const char = query[at];
+    if (/\s/.test(char)) {
+      at += 1;
+    } else if (char === '>' || char === '<') {
+      const text = query[at + 1] === '=' ? (`${char}=` as const) : char;
+      tokens.push({ kind: 'symbol', text, at });
+      at += text.length;
+    } else if (char === '=' || char === '(' || char === ')' || char === ',') {
+      tokens.push({ kind: 'symbol', text: char, at });
+      at += 1;
+    } else if (char === '"' || char === "'") {
+      // Quoted as the UI and Conductor's clients write them: a backslash escapes the next character.
+      let text = '';
+      let end = at + 1;
+      while (end < query.length && query[end] !== char) {
+        if (query[end] === '\\' && end + 1 < query.length) end += 1;
+        text += query[end];
+        end += 1;
+      }
+      if (end >= query.length) throw new QueryProblem(`the value quoted at position ${at + 1} has no closing ${char}`);
+      tokens.push({ kind: 'quoted', text, at });
+      at = end + 1;
+    } else {
+      const word = /^[^\s=<>(),"']+/.exec(query.slice(at))![0];
+      tokens.push({ kind: 'word', text: word, at });
+      at += word.length;
+    }
+  }
+  return tokens;
+}
+
+/** Reads tokens front to back; every complaint says what it expected and where. */
+class Clauses {
+  private next = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): SearchClause[] {
+    const clauses = [this.clause()];
+    while (this.next < this.tokens.length) {
+      const joiner = this.take('AND');
+      if (joiner.kind !== 'word' || joiner.text.toUpperCase() !== 'AND') throw this.unexpected(joiner, 'AND between clauses');
+      clauses.push(this.clause());
+    }
+    return clauses;
+  }
+
+  private clause(): SearchClause {
+    const field = this.take('a field name');
+    if (field.kind !== 'word') throw this.unexpected(field, 'a field name');
+    if (isTextField(field.text)) return this.textClause(field.text);
+    if (isTimeField(field.text)) return this.timeClause(field.text);
+    throw new QueryProblem(`"${field.text}" is not a field search knows (${[...TEXT_FIELDS, ...TIME_FIELDS].join(', ')})`);
+  }
+
+  private textClause(field: TextField): SearchClause {
+    const operator = this.take(`= or IN after ${field}`);
+    let values: string[];
+    if (operator.kind === 'symbol' && operator.text === '=') {
+      values = [this.value(field)];
+    } else if (operator.kind === 'word' && operator.text.toUpperCase() === 'IN') {
+      values = this.list(field);
+    } else {
+      throw this.unexpected(operator, `= or IN after ${field}`);
+    }
+    if (field === 'status') {
+      const unknown = values.find((value) => !(WORKFLOW_STATUSES as readonly string[]).includes(value));
+      if (unknown !== undefined) throw new QueryProblem(`status "${unknown}" is not one of ${WORKFLOW_STATUSES.join(', ')}`);
+    }
+    return { field, anyOf: values };
+  }
+
+  private timeClause(field: TimeField): SearchClause {
+    const operator = this.take(`>, <, >= or <= after ${field}`);
+    if (operator.kind !== 'symbol' || !isComparison(operator.text)) throw this.unexpected(operator, `>, <, >= or <= after ${field}`);
+    const value = this.value(field);
+    const epochMs = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(epochMs)) throw new QueryProblem(`${field} compares with a time in epoch ms, not "${value}"`);
+    return { field, comparison: operator.text, epochMs };
+  }
+
+  private list(field: TextField): string[] {
+    const open = this.take(`( after ${field} IN`);
+    if (open.kind !== 'symbol' || open.text !== '(') throw this.unexpected(open, `( after ${field} IN`);
+    const values = [this.value(field)];
+    for (;;) {
+      const separator = this.take(`, or ) in the list of ${field}`);
+      if (separator.kind === 'symbol' && separator.text === ')') return values;
+      if (separator.kind !== 'symbol' || separator.text !== ',') throw this.unexpected(separator, `, or ) in the list of ${field}`);
+      values.push(this.value(field));
+    }
+  }
+
+  private value(field: string): string {
+    const token = this.take(`a value for ${field}`);
+    if (token.kind === 'symbol') throw this.unexpected(token, `a value for ${field}`);
+    return token.text;
+  }
+
+  private take(expected: string): Token {
+    const token = this.tokens[this.next];
+    if (token === undefined) throw new QueryProblem(`ends where it expects ${expected}`);
+    this.next += 1;
+    return token;
+  }
+
+  private unexpected(token: Token, expected: string): QueryProblem {
+    return new QueryProblem(`expects ${expected} at position ${token.at + 1}, not "${token.text}"`);
+  }
+}
+
+/**
+ * Conductor's search query, the part Turnout serves: clauses joined by AND,
+ * each `field = value`, `field IN (a,b)` or `timeField > epochMs` (also <, >=, <=).
+ * Values are bare words or quoted ('…' or "…"). A blank query has no clauses.
+ */
+export function parseSearchQuery(query: string | null | undefined, path = 'query'): Validated<SearchClause[]> {
+  if (query === null || query === undefined || query.trim() === '') return valid([]);
+  try {
+    return valid(new Clauses(tokensOf(query)).parse());
+  } catch (error) {
+    if (!(error instanceof QueryProblem)) throw error;
+    const problem: FieldError = { path, message: error.message };
+    return invalid([problem]);
+  }
+}
