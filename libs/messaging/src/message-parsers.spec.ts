@@ -1,7 +1,8 @@
 import { describeFieldErrors } from '@turnout/domain';
 import { parseHeartbeat } from './heartbeat';
 import { parseTaskMessage } from './task-message';
-import { parseTaskResult, validateTaskResult } from './task-result';
+import { parseTaskResult, taskResultProperties, validateTaskResult } from './task-result';
+import { parseTaskSuperseded } from './task-superseded';
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
@@ -32,12 +33,43 @@ describe('the message parsers report field errors', () => {
   it('gives the api the field errors of a task result as they are', () => {
     expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'DONE' })).toEqual({
       ok: false,
-      errors: [{ path: 'status', message: 'must be one of COMPLETED, FAILED, FAILED_WITH_TERMINAL_ERROR' }],
+      errors: [{ path: 'status', message: 'must be one of IN_PROGRESS, COMPLETED, FAILED, FAILED_WITH_TERMINAL_ERROR' }],
     });
     expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'COMPLETED' })).toEqual({
       ok: true,
       value: { taskId: 'x', workflowInstanceId: 'y', status: 'COMPLETED', outputData: {}, reasonForIncompletion: null, workerId: null },
     });
+  });
+
+  it('reads IN_PROGRESS with callbackAfterSeconds, a whole number of 0 or more', () => {
+    expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'IN_PROGRESS', callbackAfterSeconds: 30, workerId: 'w' })).toEqual({
+      ok: true,
+      value: { taskId: 'x', workflowInstanceId: 'y', status: 'IN_PROGRESS', outputData: {}, reasonForIncompletion: null, workerId: 'w', callbackAfterSeconds: 30 },
+    });
+    expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'IN_PROGRESS', callbackAfterSeconds: null })).toMatchObject({
+      ok: true,
+      value: expect.not.objectContaining({ callbackAfterSeconds: expect.anything() }),
+    });
+    for (const callbackAfterSeconds of [-1, 1.5, '10', Number.POSITIVE_INFINITY]) {
+      expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'IN_PROGRESS', callbackAfterSeconds })).toEqual({
+        ok: false,
+        errors: [{ path: 'callbackAfterSeconds', message: 'must be a whole number, 0 or more' }],
+      });
+    }
+  });
+
+  it('publishes progress and outcome of a task under message ids of their own', () => {
+    const ids = (['IN_PROGRESS', 'COMPLETED'] as const).map((status) => taskResultProperties({ taskId: 't', workflowInstanceId: 'w', status }).messageId);
+    expect(ids).toEqual(['t:in-progress', 't:result']);
+  });
+
+  it('reads a superseded signal, and refuses one without its ids', () => {
+    expect(parseTaskSuperseded(json({ taskId: 't', workflowInstanceId: 'w', reason: 'poll timeout' }))).toEqual({
+      ok: true,
+      value: { taskId: 't', workflowInstanceId: 'w', reason: 'poll timeout' },
+    });
+    const refused = parseTaskSuperseded(json({ workflowInstanceId: 'w' }));
+    expect(!refused.ok && describeFieldErrors(refused.errors)).toBe('taskId: must be a non-empty string');
   });
 
   it('refuses a heartbeat with a domain that is no name', () => {

@@ -6,13 +6,16 @@ import { optionalString, parseJson, requiredString } from './message-validation'
 export interface TaskResult {
   taskId: string;
   workflowInstanceId: string;
+  /** IN_PROGRESS: the worker took the task (the first time) or is still at it; the hold is extended. */
   status: TaskResultStatus;
   outputData: Record<string, unknown>;
   reasonForIncompletion: string | null;
   workerId: string | null;
+  /** With IN_PROGRESS: the worker's next word comes within this many seconds more than the response timeout. */
+  callbackAfterSeconds?: number;
 }
 
-export const TASK_RESULT_STATUSES: readonly TaskResultStatus[] = ['COMPLETED', 'FAILED', 'FAILED_WITH_TERMINAL_ERROR'];
+export const TASK_RESULT_STATUSES: readonly TaskResultStatus[] = ['IN_PROGRESS', 'COMPLETED', 'FAILED', 'FAILED_WITH_TERMINAL_ERROR'];
 
 const isTaskResultStatus = (value: unknown): value is TaskResultStatus =>
   typeof value === 'string' && (TASK_RESULT_STATUSES as readonly string[]).includes(value);
@@ -29,8 +32,12 @@ export function validateTaskResult(body: Record<string, unknown>): Validated<Tas
   const workflowInstanceId = requiredString(body, 'workflowInstanceId', errors);
   const reasonForIncompletion = optionalString(body, 'reasonForIncompletion', errors);
   const workerId = optionalString(body, 'workerId', errors);
+  const callbackAfterSeconds = body.callbackAfterSeconds ?? null;
+  const callbackIsValid = callbackAfterSeconds === null || (Number.isSafeInteger(callbackAfterSeconds) && (callbackAfterSeconds as number) >= 0);
+  if (!callbackIsValid) errors.push({ path: 'callbackAfterSeconds', message: 'must be a whole number, 0 or more' });
   if (status === null || outputData === null || errors.length > 0) return invalid(errors);
-  return valid({ taskId, workflowInstanceId, status, outputData, reasonForIncompletion, workerId });
+  const result: TaskResult = { taskId, workflowInstanceId, status, outputData, reasonForIncompletion, workerId };
+  return valid(callbackAfterSeconds === null ? result : { ...result, callbackAfterSeconds: callbackAfterSeconds as number });
 }
 
 export function parseTaskResult(content: Buffer): Validated<TaskResult> {
@@ -38,12 +45,15 @@ export function parseTaskResult(content: Buffer): Validated<TaskResult> {
   return json.ok ? validateTaskResult(json.value) : json;
 }
 
-/** How a TaskResult is published (worker SDK and the api's HTTP workers alike): persistent, one id per task. */
-export function taskResultProperties(result: Pick<TaskResult, 'taskId' | 'workflowInstanceId'>): Options.Publish {
+/**
+ * How a TaskResult is published (worker SDK and the api's HTTP workers alike):
+ * persistent, one id per task and kind (its reports of progress, its outcome).
+ */
+export function taskResultProperties(result: Pick<TaskResult, 'taskId' | 'workflowInstanceId' | 'status'>): Options.Publish {
   return {
     persistent: true,
     contentType: 'application/json',
-    messageId: `${result.taskId}:result`,
+    messageId: result.status === 'IN_PROGRESS' ? `${result.taskId}:in-progress` : `${result.taskId}:result`,
     correlationId: result.workflowInstanceId,
   };
 }

@@ -14,10 +14,23 @@ export const TASK_RESULTS_EXCHANGE = 'turnout.task-results';
 export const HEARTBEATS_EXCHANGE = 'turnout.heartbeats';
 /** Messages that could not be parsed or validated, with the reason in the `x-turnout-reason` header. */
 export const DEAD_LETTER_EXCHANGE = 'turnout.dead-letter';
+/**
+ * The outbox relay publishes a TaskSuperseded here for each attempt cancelled
+ * or timed out: a worker that takes that attempt's message skips it.
+ */
+export const TASKS_SUPERSEDED_EXCHANGE = 'turnout.tasks-superseded';
 
 export const ROUTER_TASK_RESULTS_QUEUE = 'turnout.router.task-results';
 export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.heartbeats';
 export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
+/**
+ * A stream bound to TASKS_SUPERSEDED_EXCHANGE: a worker that starts or
+ * reconnects reads the signals it was not there to receive, back to the
+ * stream's retention (TASKS_SUPERSEDED_RETENTION_MS).
+ */
+export const TASKS_SUPERSEDED_STREAM = 'turnout.tasks-superseded';
+/** How long the stream keeps a signal: a superseded message older than this that lingers in a queue may run. */
+export const TASKS_SUPERSEDED_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** Headers of a dead-lettered message: why it was refused, and the queue it was taken from. */
 export const DEAD_LETTER_REASON_HEADER = 'x-turnout-reason';
@@ -60,11 +73,25 @@ export async function assertDeadLetter(channel: Channel): Promise<void> {
   await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
 }
 
+/**
+ * The superseded signals' exchange and stream, bound. Declared by the router
+ * (so that no signal the relay publishes finds nothing bound) and by workers.
+ */
+export async function assertTasksSuperseded(channel: Channel): Promise<void> {
+  await channel.assertExchange(TASKS_SUPERSEDED_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertQueue(TASKS_SUPERSEDED_STREAM, {
+    durable: true,
+    arguments: { 'x-queue-type': 'stream', 'x-max-age': `${TASKS_SUPERSEDED_RETENTION_MS / 1000}s` },
+  });
+  await channel.bindQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_EXCHANGE, '');
+}
+
 /** Everything the router consumes from, bound. */
 export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertEventsExchange(channel);
   await assertWorkerExchanges(channel);
   await assertDeadLetter(channel);
+  await assertTasksSuperseded(channel);
   await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, QUORUM_QUEUE_OPTIONS);
   await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, TASK_RESULTS_EXCHANGE, '');
   // Heartbeats are only worth their freshness: a classic queue with a bounded length and TTL.
