@@ -7,4 +7,6 @@ export const ADVISORY_LOCK_KEYS = {
   migrations: 7_251_001,
   /** The outbox relay: one relay per database publishes, the others wait. */
   outboxRelay: 7_251_002,
+  /** The projection runner: one runner per database applies committed events, the others wait. */
+  projections: 7_251_003,
 } as const;

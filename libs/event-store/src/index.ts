@@ -13,3 +13,5 @@ export * from './listen-session';
 export * from './micro-batcher';
 export * from './append-to-streams';
 export * from './batched-appender';
+export * from './lock-session';
+export * from './exclusive-loop';

@@ -1,18 +1,23 @@
-import { EVENTS_NOTIFY_CHANNEL, ListenSession } from '@turnout/event-store';
+import { EVENTS_NOTIFY_CHANNEL } from './append-to-streams';
+import { ListenSession } from './listen-session';
 
 /**
- * The relay's own Postgres session: it holds the relay's advisory lock for as
- * long as it lives, and once the relay is active it hears the NOTIFY of every
- * append. Losing it means losing the lock: the relay must stop publishing at
- * once, since another relay may take over.
+ * A Postgres session of its own that holds an advisory lock for as long as it
+ * lives and, once its owner is active, hears the NOTIFY of every append (the
+ * outbox relay and the projection runner each keep one). Losing it means
+ * losing the lock: the owner must stop at once, since another may take over.
  */
-export class RelayLockSession {
+export class LockSession {
   private readonly session: ListenSession;
   private lostReason?: Error;
   private notifiedSinceRead = false;
 
-  /** `wake` is called on a NOTIFY and when the session is lost: either asks the relay to act now. */
-  constructor(databaseUrl: string, applicationName: string, wake: () => void) {
+  /** `wake` is called on a NOTIFY and when the session is lost: either asks the owner to act now. */
+  constructor(
+    databaseUrl: string,
+    private readonly applicationName: string,
+    wake: () => void,
+  ) {
     this.session = new ListenSession({
       databaseUrl,
       applicationName,
@@ -49,7 +54,7 @@ export class RelayLockSession {
   }
 
   throwIfLost(): void {
-    if (this.lostReason) throw new Error(`relay session lost: ${this.lostReason.message}`);
+    if (this.lostReason) throw new Error(`${this.applicationName}: session lost: ${this.lostReason.message}`);
   }
 
   /** A read starts: NOTIFYs from here on ask for another one (any number of them, one read). */
@@ -57,7 +62,7 @@ export class RelayLockSession {
     this.notifiedSinceRead = false;
   }
 
-  /** Whether a NOTIFY came since the last read began (also while the relay awaited confirms or its checkpoint). */
+  /** Whether a NOTIFY came since the last read began (also while the owner awaited something else). */
   get notified(): boolean {
     return this.notifiedSinceRead;
   }

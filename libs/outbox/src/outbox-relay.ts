@@ -1,18 +1,21 @@
 import { messageOf } from '@turnout/domain';
-import { ADVISORY_LOCK_KEYS, type SqlRunner, type StoredEvent, readCommittedEvents } from '@turnout/event-store';
+import {
+  type ActiveLoop,
+  ADVISORY_LOCK_KEYS,
+  ExclusiveLoop,
+  type LockSession,
+  type LoopLogger,
+  SILENT_LOGGER,
+  type SqlRunner,
+  type StoredEvent,
+  readCommittedEvents,
+} from '@turnout/event-store';
 import { ConfirmWindow } from './confirm-window';
-import { RelayLockSession } from './lock-session';
 import { type OutgoingMessage, outboxMessagesOf } from './outbox-messages';
 import { ProgressLog } from './progress-log';
 import { RelayChannel } from './relay-channel';
 import { RelayCheckpoint } from './relay-checkpoint';
 import { TaskQueueDeclarations } from './task-queue-declarations';
-
-export interface RelayLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 export interface OutboxRelayOptions {
   /** For the relay's own session: the advisory lock and LISTEN. */
@@ -28,116 +31,72 @@ export interface OutboxRelayOptions {
   batchSize: number;
   /** How often a waiting relay retries the lock, and an active one reads without a NOTIFY. */
   pollMs: number;
-  logger?: RelayLogger;
+  logger?: LoopLogger;
   /** Each page of committed events as it is read, in commit order (a page may come again after a failure). */
   onEventsRead?: (events: readonly StoredEvent[]) => void;
 }
 
-const MAX_BACKOFF_MS = 10_000;
-const SILENT: RelayLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
-
 /**
  * Publishes every committed event to RabbitMQ, in commit order, with publisher
  * confirms, and only then moves its checkpoint: at least once, never skipping.
- * One relay per database is active (advisory lock); others wait to take over.
+ * One relay per database is active (an ExclusiveLoop); others wait to take over.
  * Failures (Postgres or broker gone) are logged and retried with backoff; the
  * relay never gives up while it is started.
  */
 export class OutboxRelay {
   /** Events published and confirmed by this relay since it was created. */
   publishedCount = 0;
-  private readonly logger: RelayLogger;
-  private readonly lockKey: number;
+  private readonly logger: LoopLogger;
   private readonly toMessages: (event: StoredEvent) => OutgoingMessage[];
-  private running = false;
-  private active = false;
-  private loop?: Promise<void>;
-  private session?: RelayLockSession;
-  private channel?: RelayChannel;
-  private wakeUp?: () => void;
+  private readonly loop: ExclusiveLoop;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.logger = options.logger ?? SILENT;
-    this.lockKey = options.lockKey ?? ADVISORY_LOCK_KEYS.outboxRelay;
+    this.logger = options.logger ?? SILENT_LOGGER;
     this.toMessages = options.toMessages ?? outboxMessagesOf;
+    this.loop = new ExclusiveLoop({
+      databaseUrl: options.databaseUrl,
+      name: `outbox relay (subscription ${options.subscriptionName})`,
+      sessionName: relayName(options.subscriptionName),
+      lockKey: options.lockKey ?? ADVISORY_LOCK_KEYS.outboxRelay,
+      pollMs: options.pollMs,
+      logger: this.logger,
+      whileActive: (session, loop) => this.relay(session, loop),
+    });
   }
 
   /** True while this relay holds the lock, i.e. it is the one publishing. */
   isActive(): boolean {
-    return this.active;
+    return this.loop.isActive();
   }
 
   /** Starts relaying in the background; returns at once, without waiting for the lock. */
-  async start(): Promise<void> {
-    if (this.running) return;
-    // A stop still under way ends first: two loops must never share this relay's connections.
-    await this.loop;
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
   /** Stops relaying and releases the lock and every connection. Safe to call more than once. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let backoffMs = this.options.pollMs;
-    while (this.running) {
-      const attemptStartedAt = Date.now();
-      try {
-        await this.holdLockAndRelay();
-      } catch (error) {
-        if (!this.running) break;
-        // An attempt that ran well for a while failed on something new: start the backoff over.
-        if (Date.now() - attemptStartedAt >= MAX_BACKOFF_MS) backoffMs = this.options.pollMs;
-        this.logger.error(`outbox relay failed, retrying in ${backoffMs} ms: ${messageOf(error)}`);
-        await this.release();
-        await this.sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-      } finally {
-        await this.release();
-      }
-    }
-  }
-
-  private async holdLockAndRelay(): Promise<void> {
-    const session = new RelayLockSession(this.options.databaseUrl, relayName(this.options.subscriptionName), () => this.wake());
-    this.session = session;
-    await session.connect();
-    if (!(await this.waitForLock(session))) return;
-    await session.listenForAppends();
-    this.active = true;
-    this.logger.log(`outbox relay active (subscription ${this.options.subscriptionName}, lock ${this.lockKey})`);
-    await this.relay(session);
-  }
-
-  /** False when the relay stopped before it got the lock. */
-  private async waitForLock(session: RelayLockSession): Promise<boolean> {
-    let toldWaiting = false;
-    while (this.running) {
-      if (await session.tryLock(this.lockKey)) return true;
-      if (!toldWaiting) this.logger.log(`outbox relay waiting: another relay holds lock ${this.lockKey}`);
-      toldWaiting = true;
-      await this.sleep(this.options.pollMs);
-    }
-    return false;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Reads, publishes and checkpoints while this relay holds the lock and both connections stand. */
-  private async relay(session: RelayLockSession): Promise<void> {
-    const { db, subscriptionName, batchSize, pollMs } = this.options;
+  private async relay(session: LockSession, loop: ActiveLoop): Promise<void> {
     const channel = new RelayChannel({
       amqpUrl: this.options.amqpUrl,
-      connectionName: relayName(subscriptionName),
+      connectionName: relayName(this.options.subscriptionName),
       warn: (message) => this.logger.warn(`outbox relay: ${message}`),
-      wake: () => this.wake(),
+      wake: () => loop.wake(),
     });
-    this.channel = channel;
-    await channel.open();
+    try {
+      await channel.open();
+      await this.publishWhileRunning(session, loop, channel);
+    } finally {
+      await channel.close();
+    }
+  }
+
+  private async publishWhileRunning(session: LockSession, loop: ActiveLoop, channel: RelayChannel): Promise<void> {
+    const { db, subscriptionName, batchSize, pollMs } = this.options;
     const taskQueues = new TaskQueueDeclarations(channel, db);
     const checkpoint = await RelayCheckpoint.read(db, subscriptionName, () => !session.isLost);
     const unconfirmed = new ConfirmWindow((page) => {
@@ -147,7 +106,7 @@ export class OutboxRelay {
     const progress = new ProgressLog((message) => this.logger.log(message), this.publishedCount);
     let readUpTo = checkpoint.position;
     try {
-      while (this.running) {
+      while (loop.running) {
         session.throwIfLost();
         channel.throwIfLost();
         session.beginRead();
@@ -167,7 +126,7 @@ export class OutboxRelay {
         // A full page means more is waiting; otherwise wait for a NOTIFY, or for the poll
         // that catches events held back by the xmin horizon (no NOTIFY comes for those).
         // A NOTIFY that came while confirms or the checkpoint were awaited woke no one: read now.
-        if (idle && !session.notified) await this.sleep(pollMs);
+        if (idle && !session.notified) await loop.sleep(pollMs);
       }
       await unconfirmed.settleAll();
     } catch (error) {
@@ -185,37 +144,6 @@ export class OutboxRelay {
         if (!channel.publish(message)) await channel.drained();
       }
     }
-  }
-
-  private async release(): Promise<void> {
-    const wasActive = this.active;
-    this.active = false;
-    const channel = this.channel;
-    this.channel = undefined;
-    await channel?.close();
-    const session = this.session;
-    this.session = undefined;
-    await session?.end();
-    if (wasActive) this.logger.log(`outbox relay released lock ${this.lockKey}`);
-  }
-
-  /** Waits `ms`, or less when woken (NOTIFY, lost connection, stop). */
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-  }
-
-  private wake(): void {
-    const wakeUp = this.wakeUp;
-    this.wakeUp = undefined;
-    wakeUp?.();
   }
 }
 
