@@ -8,9 +8,9 @@ import { TURNOUT_CONFIG } from '../router.tokens';
 
 /**
  * What the router decides, for Prometheus: tasks routed by task type, domain
- * and rule, and how long a message took from receipt to its events appended,
- * beside the process's own metrics. Served on ROUTER_METRICS_PORT: each router
- * is scraped on its own.
+ * and rule, how long a message took from receipt to its events appended, and
+ * the results of superseded attempts, beside the process's own metrics.
+ * Served on ROUTER_METRICS_PORT: each router is scraped on its own.
  */
 @Injectable()
 export class RoutingMetrics implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,6 +28,12 @@ export class RoutingMetrics implements OnApplicationBootstrap, OnApplicationShut
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  private readonly supersededResults = new Counter({
+    name: 'turnout_superseded_results_total',
+    help: 'Results that came for an attempt already superseded (cancelled, timed out, or its run ended), by task type: recorded nowhere else',
+    labelNames: ['task_type'] as const,
+    registers: [this.registry],
+  });
   private server?: Server;
 
   constructor(@Inject(TURNOUT_CONFIG) private readonly config: TurnoutConfig) {}
@@ -40,6 +46,10 @@ export class RoutingMetrics implements OnApplicationBootstrap, OnApplicationShut
       this.routed.inc({ task_type: event.data.taskType, domain: event.data.domain ?? '', rule: event.data.routing.rule });
     }
     if (scheduled) this.latency.observe((performance.now() - startedAt) / 1000);
+  }
+
+  recordSupersededResult(taskType: string): void {
+    this.supersededResults.inc({ task_type: taskType });
   }
 
   async onApplicationBootstrap(): Promise<void> {

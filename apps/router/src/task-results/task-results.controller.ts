@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
-import { DomainError, describeFieldErrors } from '@turnout/domain';
-import { ROUTER_TASK_RESULTS_QUEUE, parseTaskResult } from '@turnout/messaging';
+import { DomainError, type WorkflowState, describeFieldErrors } from '@turnout/domain';
+import { ROUTER_TASK_RESULTS_QUEUE, type TaskResult, parseTaskResult } from '@turnout/messaging';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { RoutingMetrics } from '../metrics/routing-metrics';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
+import { supersededAttempt } from './superseded-attempt';
 
-/** A worker's TaskResult: record it, then schedule the next task, a retry, or the end of the run. */
+/**
+ * A worker's TaskResult: record it, then schedule the next task, a retry, or
+ * the end of the run. IN_PROGRESS starts the task or extends its hold.
+ */
 @Controller()
 export class TaskResultsController {
+  private readonly logger = new Logger(TaskResultsController.name);
+
   constructor(
     private readonly workflows: WorkflowCommandHandler,
     private readonly presence: WorkerPresenceService,
@@ -25,7 +31,7 @@ export class TaskResultsController {
     const result = parsed.value;
     try {
       const startedAt = performance.now();
-      const { events } = await this.workflows.handle(result.workflowInstanceId, () => ({
+      const { events, state } = await this.workflows.handle(result.workflowInstanceId, () => ({
         type: 'RecordTaskResult',
         data: {
           taskId: result.taskId,
@@ -33,16 +39,29 @@ export class TaskResultsController {
           outputData: result.outputData,
           reasonForIncompletion: result.reasonForIncompletion,
           workerId: result.workerId,
+          callbackAfterSeconds: result.callbackAfterSeconds ?? null,
           nextTaskId: randomUUID(),
           routing: this.presence.routingContext(),
           now: Date.now(),
         },
       }));
       this.metrics.record(events, startedAt);
+      if (events.length === 0) this.noteIfSuperseded(result, state);
       return ACK;
     } catch (error) {
       if (error instanceof DomainError) return deadLetter(`${error.code}: ${error.message}`);
       throw error;
     }
+  }
+
+  /** A late result of a superseded attempt is recorded nowhere else: one line and a count. */
+  private noteIfSuperseded(result: TaskResult, state: WorkflowState): void {
+    const attempt = supersededAttempt(state, result.taskId);
+    if (attempt === null) return;
+    this.metrics.recordSupersededResult(attempt.taskType);
+    this.logger.log(
+      `ignored the ${result.status} result of task ${result.taskId} (${attempt.taskType}, workflow ${result.workflowInstanceId}, worker ${result.workerId ?? 'unknown'}): ` +
+        `the attempt was superseded (${attempt.status}${attempt.reasonForIncompletion === null ? '' : `: ${attempt.reasonForIncompletion}`})`,
+    );
   }
 }
