@@ -89,8 +89,6 @@ export class HttpWorkerTasks {
   /** Takes a TaskResult from an HTTP worker: 400 when malformed, 404 for a task Turnout does not know. */
   async submit(body: unknown): Promise<{ taskId: string; domain: string | null; taskType: string } | { inProgress: string }> {
     if (!isRecord(body)) throw new InvalidInput([{ path: 'body', message: 'must be a TaskResult object' }]);
-    // IN_PROGRESS is Conductor's "still working": the hold stands, nothing changes.
-    if (body.status === 'IN_PROGRESS' && typeof body.taskId === 'string') return { inProgress: body.taskId };
     const parsed = validateTaskResult(body);
     if (!parsed.ok) throw new InvalidInput(parsed.errors);
     const result: TaskResult = parsed.value;
@@ -98,6 +96,8 @@ export class HttpWorkerTasks {
     const task = state.type === 'Empty' ? undefined : state.run.tasks.find((candidate) => candidate.taskId === result.taskId);
     if (task === undefined) throw new NotFound(`No such task found by id: ${result.taskId} in workflow ${result.workflowInstanceId}`);
     await this.broker.publishResult(result);
+    // IN_PROGRESS is Conductor's "still working": the router extends the hold (callbackAfterSeconds), which stands.
+    if (result.status === 'IN_PROGRESS') return { inProgress: result.taskId };
     await releaseTaskLease(this.db, result.taskId);
     return { taskId: result.taskId, domain: task.domain, taskType: task.taskType };
   }
