@@ -1,6 +1,15 @@
 import type { Options } from 'amqplib';
+import { type EventOf, type TaskTimeoutKind, workflowIdOfStream } from '@turnout/domain';
 import type { StoredEvent } from '@turnout/event-store';
-import { EVENTS_EXCHANGE, PUBLISHED_EVENT_TYPES, taskMessageOf, taskMessageProperties } from '@turnout/messaging';
+import {
+  EVENTS_EXCHANGE,
+  PUBLISHED_EVENT_TYPES,
+  TASKS_SUPERSEDED_EXCHANGE,
+  type TaskSuperseded,
+  taskMessageOf,
+  taskMessageProperties,
+  taskSupersededProperties,
+} from '@turnout/messaging';
 import { workflowEventOf } from '@turnout/workflow-runs';
 
 /** One AMQP message the relay publishes for an event. */
@@ -24,7 +33,10 @@ export interface PublishedEvent {
 
 /**
  * What the relay publishes for a committed event: a lifecycle event on the
- * events exchange, and for TaskScheduled the task message in its queue.
+ * events exchange, for TaskScheduled the task message in its queue, and for
+ * TaskCanceled and TaskTimedOut a TaskSuperseded signal, so that workers skip
+ * the attempt's message. In commit order, the signal leaves before the task
+ * message of any attempt that replaces it.
  */
 export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
@@ -40,7 +52,25 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
       assertQueue: workflowEvent.data.queueName,
     });
   }
+  if (workflowEvent.type === 'TaskCanceled' || workflowEvent.type === 'TaskTimedOut') messages.push(supersededMessage(event.streamId, workflowEvent));
   return messages;
+}
+
+const TIMEOUT_REASONS: Record<TaskTimeoutKind, string> = { POLL: 'poll timeout', RESPONSE: 'response timeout', TASK: 'task timeout' };
+
+function supersededMessage(streamId: string, event: EventOf<'TaskCanceled'> | EventOf<'TaskTimedOut'>): OutgoingMessage {
+  const signal: TaskSuperseded = {
+    taskId: event.data.taskId,
+    workflowInstanceId: workflowIdOfStream(streamId) ?? streamId,
+    // A timeout without its kind is from a run of old: only response timeouts were recorded then.
+    reason: event.type === 'TaskCanceled' ? event.data.reason : TIMEOUT_REASONS[event.data.timeout ?? 'RESPONSE'],
+  };
+  return {
+    exchange: TASKS_SUPERSEDED_EXCHANGE,
+    routingKey: '',
+    content: Buffer.from(JSON.stringify(signal)),
+    options: taskSupersededProperties(signal, event.data.endTime),
+  };
 }
 
 function publishedEventMessage(event: StoredEvent): OutgoingMessage {
