@@ -2,11 +2,13 @@
  * Runs: the workflow runs GET /api/workflow/search finds, filtered by status, workflow type
  * and domain (runs with a task waiting there: where to look when a pool dies). The filters
  * live in the hash (#/runs?status=RUNNING,PAUSED&workflowType=x&domain=y&start=0), so a
- * filtered list can be linked to and the back button undoes a filter.
+ * filtered list can be linked to and the back button undoes a filter. A change of filter
+ * pushes its hash without a hashchange: only the list is drawn again, never the form
+ * being filled in.
  */
 import { api } from '../api.js';
 import { badge, clock, duration, h, replace } from '../dom.js';
-import { every } from '../refresh.js';
+import { refreshing } from '../refresh.js';
 
 const REFRESH_MS = 2000;
 const PAGE_SIZE = 25;
@@ -14,7 +16,9 @@ const WORKFLOW_STATUSES = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'TIMED_OU
 
 export function renderRuns(container, params) {
   let alive = true;
-  const filters = filtersOf(params);
+  let filters = filtersOf(params);
+  /** Bumped by each change of filter: a search sent before it is not drawn. */
+  let generation = 0;
 
   const statusBoxes = WORKFLOW_STATUSES.map((status) => {
     const box = h('input', { type: 'checkbox', id: `runs-status-${status}`, name: 'status', value: status, checked: filters.statuses.includes(status) });
@@ -68,7 +72,13 @@ export function renderRuns(container, params) {
       domain: domainInput.value.trim(),
       start: 0,
     };
-    location.hash = runsHash(chosen);
+    if (runsHash(chosen) === runsHash(filters)) return;
+    filters = chosen;
+    generation += 1;
+    history.pushState(null, '', runsHash(chosen));
+    shown = '';
+    replace(body, h('p', { className: 'muted' }, 'Searching…'));
+    refresh.now();
   }
 
   async function loadChoices() {
@@ -85,16 +95,18 @@ export function renderRuns(container, params) {
   }
 
   let shown = '';
-  const stop = every(REFRESH_MS, async () => {
+  const refresh = refreshing(REFRESH_MS, async () => {
+    const searched = { filters, generation };
     try {
-      const result = await api.searchWorkflows({ start: filters.start, size: PAGE_SIZE, query: searchQuery(filters), domain: filters.domain });
+      const result = await api.searchWorkflows({ start: searched.filters.start, size: PAGE_SIZE, query: searchQuery(searched.filters), domain: searched.filters.domain });
+      if (searched.generation !== generation) return REFRESH_MS;
       const runs = Array.isArray(result?.results) ? result.results : [];
       const totalHits = typeof result?.totalHits === 'number' ? result.totalHits : runs.length;
       const text = JSON.stringify(result);
       // Re-render only on change, so a selection inside the table survives.
       if (text !== shown) {
         shown = text;
-        replace(body, runs.length === 0 ? emptyState(filters) : runsTable(runs, filters, totalHits));
+        replace(body, runs.length === 0 ? emptyState(searched.filters) : runsTable(runs, searched.filters, totalHits));
       }
       status.className = 'status-line muted';
       status.textContent = `Updated ${new Date().toLocaleTimeString()} · ${totalHits} run${totalHits === 1 ? '' : 's'} match${totalHits === 1 ? 'es' : ''}`;
@@ -106,7 +118,7 @@ export function renderRuns(container, params) {
 
   return () => {
     alive = false;
-    stop();
+    refresh.stop();
   };
 }
 
