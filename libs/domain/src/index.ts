@@ -9,6 +9,7 @@ export * from './workflow/definition';
 export * from './workflow/expressions';
 export * from './workflow/events';
 export * from './workflow/commands';
+export * from './workflow/timers';
 export * from './workflow/state';
 export * from './workflow/evolve';
 export * from './workflow/decide';

@@ -30,6 +30,19 @@ export interface RoutingReason {
   activeWorkerTimeoutMs: number;
   /** One sentence for people. */
   summary: string;
+  /** For a retry or a replacement: the attempt it replaces, where that one waited and why it ended. */
+  replaces?: ReplacedAttempt;
+}
+
+export interface ReplacedAttempt {
+  taskId: string;
+  domain: string | null;
+  queueName: string;
+  /** How it ended: FAILED, TIMED_OUT, CANCELED. */
+  status: string;
+  reasonForIncompletion: string | null;
+  /** The new attempt went to another queue than the one it replaces. */
+  moved: boolean;
 }
 
 export interface RoutingDecision {

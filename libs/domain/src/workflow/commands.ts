@@ -1,9 +1,18 @@
 import type { RoutingContext } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
+import type { WorkflowTimer } from './timers';
 
-/** The outcomes a worker reports in a Conductor TaskResult. */
-export type TaskResultStatus = 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
+/** The outcomes a worker reports in a Conductor TaskResult; IN_PROGRESS says it is still at it. */
+export type TaskResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
+
+/** What a command that may schedule a task needs: the new attempt's id, and the presence to route by. */
+export interface Scheduling {
+  /** Id for the task this command may schedule (the next one, a retry, or a replacement). */
+  nextTaskId: string;
+  routing: RoutingContext;
+  now: number;
+}
 
 /** Commands to one workflow run. Time, ids and worker presence come in as data. */
 export type WorkflowCommand =
@@ -27,21 +36,31 @@ export type WorkflowCommand =
       data: { taskId: string; workerId: string | null; now: number };
     }
   | {
-      /** The sweeper found the hold expired: give the task up and schedule it again. */
-      type: 'TimeOutTask';
-      data: { taskId: string; nextTaskId: string; routing: RoutingContext; now: number };
-    }
-  | {
       type: 'RecordTaskResult';
-      data: {
+      data: Scheduling & {
         taskId: string;
         status: TaskResultStatus;
         outputData: Record<string, unknown>;
         reasonForIncompletion: string | null;
         workerId: string | null;
-        /** Id for the task this result may schedule (the next one, or a retry). */
-        nextTaskId: string;
-        routing: RoutingContext;
-        now: number;
+        /** With IN_PROGRESS: the worker's next word comes within this many seconds. */
+        callbackAfterSeconds: number | null;
       };
+    }
+  | {
+      /** A durable timer of the run came due (a retry delay or a deadline); a stale one decides nothing. */
+      type: 'FireTimer';
+      data: Scheduling & { timer: WorkflowTimer };
+    }
+  | { type: 'TerminateWorkflow'; data: { reason: string; now: number } }
+  | { type: 'PauseWorkflow'; data: { now: number } }
+  | { type: 'ResumeWorkflow'; data: Scheduling }
+  | { type: 'RetryWorkflow'; data: Scheduling }
+  | { type: 'RestartWorkflow'; data: Scheduling }
+  | {
+      /** Replace the run's map; with `reroute`, a task waiting in a queue moves too. */
+      type: 'ChangeTaskToDomain';
+      data: Scheduling & { taskToDomain: TaskToDomain; reroute: boolean };
     };
+
+export type WorkflowCommandType = WorkflowCommand['type'];

@@ -117,6 +117,7 @@ const runOf = (after: Partial<WorkflowRun>): WorkflowRun => ({
   timeoutAt: null,
   timeoutAlerted: false,
   tasks: [],
+  taskIdsBeforeRestart: [],
   pendingRetry: null,
   ...after,
 });
@@ -344,9 +345,13 @@ describe('evolve', () => {
       expect(runIn(state, 'Running').tasks).toEqual(before.tasks);
     });
 
-    it('starts over with no attempt after a restart, keeping the input, the map and the correlation id', () => {
-      const state = foldEvents([...fullRun, { type: 'WorkflowRestarted', data: { startTime: T0 + 99_000, timeoutAt: null } }]);
-      expect(state).toEqual({ type: 'Running', run: runOf({ startTime: T0 + 99_000 }) });
+    it('starts over with no attempt after a restart, keeping the input, the map, the correlation id and the ids of the attempts before', () => {
+      const restarted: WorkflowEvent = { type: 'WorkflowRestarted', data: { startTime: T0 + 99_000, timeoutAt: null } };
+      const state = foldEvents([...fullRun, restarted]);
+      expect(state).toEqual({ type: 'Running', run: runOf({ startTime: T0 + 99_000, taskIdsBeforeRestart: ['t1', 't1b', 't2', 't2b'] }) });
+      const again = scheduled('t3', 0, T0 + 99_000, { inputData: { id: 42 }, domain: null, routing: defaultQueue });
+      const twice = foldEvents([again, { type: 'TaskCanceled', data: { taskId: 't3', reason: 'x', endTime: T0 + 99_001 } }, { type: 'WorkflowTerminated', data: { reasonForIncompletion: 'x', endTime: T0 + 99_001 } }, restarted], state);
+      expect(runIn(twice, 'Running').taskIdsBeforeRestart).toEqual(['t1', 't1b', 't2', 't2b', 't3']);
     });
 
     it('replaces the map, keeping every map it had before with when it was replaced, oldest first', () => {

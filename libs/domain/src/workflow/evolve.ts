@@ -39,6 +39,7 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
           timeoutAt: timeoutAt ?? null,
           timeoutAlerted: false,
           tasks: [],
+          taskIdsBeforeRestart: [],
           pendingRetry: null,
         },
       };
@@ -116,7 +117,8 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
     case 'WorkflowRestarted': {
       const run = started(state, event.type).run;
       const { startTime, timeoutAt } = event.data;
-      return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], pendingRetry: null } };
+      const taskIdsBeforeRestart = [...run.taskIdsBeforeRestart, ...run.tasks.map((task) => task.taskId)];
+      return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], taskIdsBeforeRestart, pendingRetry: null } };
     }
     case 'TaskToDomainChanged':
       return withRun(started(state, event.type), (run) => ({

@@ -44,6 +44,8 @@ export interface WorkflowRun {
   timeoutAlerted: boolean;
   /** Every attempt since the run (re)started, in scheduling order. */
   tasks: TaskRun[];
+  /** Ids of the attempts from before a restart: a late word of theirs changes nothing (it is no unknown task). */
+  taskIdsBeforeRestart: string[];
   pendingRetry: PendingRetry | null;
 }
 
