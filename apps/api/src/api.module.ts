@@ -11,6 +11,7 @@ import { WorkflowDefinitionCache } from './metadata/workflow-definition-cache';
 import { START_WORKFLOW_HANDLER } from './workflows/start-workflow.handler';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { WorkflowController } from './workflows/workflow.controller';
+import { WorkflowActionsController } from './workflows/workflow-actions.controller';
 import { WorkerPresenceService } from './presence/worker-presence.service';
 import { HealthController } from './operations/health.controller';
 import { MetricsController } from './operations/metrics.controller';
@@ -44,7 +45,7 @@ export class ApiModule {
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
       ],
-      controllers: [MetadataController, WorkflowController, TasksController, TokenController, HealthController, MetricsController],
+      controllers: [MetadataController, WorkflowController, WorkflowActionsController, TasksController, TokenController, HealthController, MetricsController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },
         { provide: DATA_SOURCE, useFactory: () => openDatabase(config.databaseUrl, { poolSize: 20 }) },

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { type FieldError, describeFieldErrors } from '@turnout/domain';
+import { type DomainError, type FieldError, describeFieldErrors } from '@turnout/domain';
 
 /**
  * Conductor's error body (status, message, retryable, validationErrors with
@@ -33,5 +33,21 @@ export class NotFound extends HttpException {
 export class Conflict extends HttpException {
   constructor(message: string) {
     super({ status: HttpStatus.CONFLICT, message, retryable: false } satisfies ApiErrorBody, HttpStatus.CONFLICT);
+  }
+}
+
+/** A command the domain refused, as every route answers it: an unknown run or task is a 404, one that does not fit its state a 409. */
+export function httpErrorOf(error: DomainError): HttpException {
+  switch (error.code) {
+    case 'WORKFLOW_NOT_FOUND':
+    case 'UNKNOWN_TASK':
+      return new NotFound(error.message);
+    case 'INVALID_STATE':
+    case 'WORKFLOW_ALREADY_STARTED':
+      return new Conflict(error.message);
+    default: {
+      const unknownCode: never = error.code;
+      throw new Error(`unknown DomainError code ${String(unknownCode)}`);
+    }
   }
 }

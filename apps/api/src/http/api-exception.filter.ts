@@ -1,14 +1,16 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import type { ApiErrorBody } from './api-errors';
+import { DomainError } from '@turnout/domain';
+import { type ApiErrorBody, httpErrorOf } from './api-errors';
 
-/** Every error leaves as Conductor's JSON error body; unexpected ones are logged, not leaked. */
+/** Every error leaves as Conductor's JSON error body (a domain refusal mapped by httpErrorOf); unexpected ones are logged, not leaked. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Api');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const exception = thrown instanceof DomainError ? httpErrorOf(thrown) : thrown;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();

@@ -1,27 +1,31 @@
-import { type WorkflowState, taskToDomainAsRecord } from '@turnout/domain';
+import { type StartedWorkflow, isEnded, taskToDomainAsRecord, workflowStatusOf } from '@turnout/domain';
 import { conductorTask } from '../conductor/conductor-task';
 
-/** Conductor's workflow status names. */
-type ConductorWorkflowStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+/** How the run ended, when it has: its end time, and why unless it completed. */
+function endOf(state: StartedWorkflow): { endTime: number; reasonForIncompletion: string | undefined } {
+  if (!isEnded(state)) return { endTime: 0, reasonForIncompletion: undefined };
+  return { endTime: state.endTime, reasonForIncompletion: state.type === 'Completed' ? undefined : state.reasonForIncompletion };
+}
 
-/** The Workflow JSON of Conductor's GET /api/workflow/{id}. */
-export function workflowView(state: Exclude<WorkflowState, { type: 'Empty' }>, includeTasks: boolean) {
+/** The Workflow JSON of Conductor's GET /api/workflow/{id}, with Turnout's routing reasons and map history. */
+export function workflowView(state: StartedWorkflow, includeTasks: boolean) {
   const run = state.run;
-  const status: ConductorWorkflowStatus = state.type === 'Running' ? 'RUNNING' : state.type === 'Completed' ? 'COMPLETED' : 'FAILED';
   const retriedIds = new Set(run.tasks.map((task) => task.retriedTaskId).filter((id): id is string => id !== null));
-  const endTime = state.type === 'Running' ? 0 : state.endTime;
+  const { endTime, reasonForIncompletion } = endOf(state);
   return {
     workflowId: run.workflowId,
     workflowName: run.blueprint.name,
     workflowVersion: run.blueprint.version,
     workflowType: run.blueprint.name,
     version: run.blueprint.version,
-    status,
+    status: workflowStatusOf(state),
     input: run.input,
     output: state.type === 'Completed' ? state.output : {},
-    reasonForIncompletion: state.type === 'Failed' ? state.reasonForIncompletion : undefined,
+    reasonForIncompletion,
     correlationId: run.correlationId ?? undefined,
     taskToDomain: taskToDomainAsRecord(run.taskToDomain),
+    // Turnout's: every map the run had before, and when it was replaced.
+    taskToDomainHistory: run.taskToDomainHistory.map(({ taskToDomain, replacedAt }) => ({ taskToDomain: taskToDomainAsRecord(taskToDomain), replacedAt })),
     startTime: run.startTime,
     endTime,
     updateTime: Math.max(run.startTime, endTime, ...run.tasks.map((task) => task.endTime ?? task.scheduledTime)),
