@@ -4,11 +4,12 @@ import type { DataSource } from 'typeorm';
 import { PINO_LEVELS, type TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
 import { HeartbeatsController } from './presence/heartbeats.controller';
-import { TaskLeaseSweeper } from './task-leases/task-lease-sweeper';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { TaskResultsController } from './task-results/task-results.controller';
 import { RoutingMetrics } from './metrics/routing-metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { ProjectionRunnerService } from './projections/projection-runner.service';
+import { DueTimersService } from './timers/due-timers.service';
 import { WorkerPresenceService } from './presence/worker-presence.service';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './router.tokens';
 
@@ -34,7 +35,8 @@ export class RouterModule {
         WORKFLOW_COMMANDS,
         WorkerPresenceService,
         OutboxRelayService,
-        TaskLeaseSweeper,
+        ProjectionRunnerService,
+        DueTimersService,
         RoutingMetrics,
       ],
     };

@@ -17,6 +17,8 @@ export interface TurnoutConfig {
   relayPollMs: number;
   /** Events the relay reads and publishes per batch. */
   relayBatchSize: number;
+  /** How often each router claims the durable timers that came due (one indexed query each time). */
+  timerPollMs: number;
   /** Messages a router consumer holds unacknowledged at once. */
   routerPrefetch: number;
   /** The router's Prometheus /metrics port (0: a free port). */
@@ -33,6 +35,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   presenceRefreshMs: 500,
   relayPollMs: 1_000,
   relayBatchSize: 500,
+  timerPollMs: 500,
   routerPrefetch: 100,
   routerMetricsPort: 9464,
   logLevel: 'log',
@@ -47,6 +50,7 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   presenceRefreshMs: 'PRESENCE_REFRESH_MS',
   relayPollMs: 'RELAY_POLL_MS',
   relayBatchSize: 'RELAY_BATCH_SIZE',
+  timerPollMs: 'TIMER_POLL_MS',
   routerPrefetch: 'ROUTER_PREFETCH',
   routerMetricsPort: 'ROUTER_METRICS_PORT',
   logLevel: 'LOG_LEVEL',
@@ -90,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     presenceRefreshMs: integer('presenceRefreshMs', CONFIG_DEFAULTS.presenceRefreshMs),
     relayPollMs: integer('relayPollMs', CONFIG_DEFAULTS.relayPollMs),
     relayBatchSize: integer('relayBatchSize', CONFIG_DEFAULTS.relayBatchSize),
+    timerPollMs: integer('timerPollMs', CONFIG_DEFAULTS.timerPollMs),
     routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
     logLevel: logLevel as TurnoutConfig['logLevel'],

@@ -1,7 +1,8 @@
 import { EVENT_STORE_MIGRATIONS } from '@turnout/event-store';
 import { CreateDefinitions1732200000100, CreateTaskQueues1732200000300 } from '@turnout/metadata';
 import { CreateWorkerPresence1732200000200 } from '@turnout/presence';
-import { CreateTaskLeases1732200000400 } from '@turnout/workflow-runs';
+import { CreateTimers1732200000600 } from '@turnout/timers';
+import { CreateTaskLeases1732200000400, DropTaskLeases1732200000700 } from '@turnout/workflow-runs';
 import { CreateWorkflowSummaries1732200000900 } from '@turnout/workflow-search';
 
 /** Turnout's whole schema, in the order it is built. */
@@ -11,5 +12,7 @@ export const TURNOUT_MIGRATIONS = [
   CreateWorkerPresence1732200000200,
   CreateTaskQueues1732200000300,
   CreateTaskLeases1732200000400,
+  CreateTimers1732200000600,
+  DropTaskLeases1732200000700,
   CreateWorkflowSummaries1732200000900,
 ];

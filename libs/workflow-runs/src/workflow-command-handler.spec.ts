@@ -6,7 +6,8 @@ import { WorkflowCommandHandler } from './workflow-command-handler';
 const routing = { presence: new PresenceSnapshot(), activeWorkerTimeoutMs: 10_000 };
 const definition = validateWorkflowDef({ name: 'one', tasks: [{ name: 'only', taskReferenceName: 'only' }] });
 if (!definition.ok) throw new Error('bad definition');
-const blueprint = blueprintOf(definition.value, new Map());
+// Retried at once when it times out, so that a timeout schedules the retry in the same append.
+const blueprint = blueprintOf(definition.value, new Map([['only', { name: 'only', retryDelaySeconds: 0 }]]));
 
 describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
   const fixture = migratedDatabaseForSuite('commands');
@@ -24,7 +25,7 @@ describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
   }
   const complete = (taskId: string): WorkflowCommand => ({
     type: 'RecordTaskResult',
-    data: { taskId, status: 'COMPLETED', outputData: { ok: true }, reasonForIncompletion: null, workerId: 'w', nextTaskId: 'n', routing, now: 3 },
+    data: { taskId, status: 'COMPLETED', outputData: { ok: true }, reasonForIncompletion: null, workerId: 'w', callbackAfterSeconds: null, nextTaskId: 'n', routing, now: 3 },
   });
 
   it('does not refuse a result because its cache is behind: it reads the stream and decides again', async () => {
@@ -113,25 +114,6 @@ describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
       expect(await typesOf('fresh-start')).toEqual(['WorkflowStarted', 'TaskScheduled']);
     });
 
-    it('does what must come before the append first, and appends nothing when that fails', async () => {
-      await startedRun('leased');
-      const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { maxCachedRuns: 0 });
-      const refused = handler.handle('leased', () => hold('task-1'), { beforeAppend: () => Promise.reject(new Error('no lease')) });
-      await expect(refused).rejects.toThrow('no lease');
-      expect(await typesOf('leased')).toEqual(['WorkflowStarted', 'TaskScheduled']);
-
-      const seen: string[][] = [];
-      const { state } = await handler.handle('leased', () => hold('task-1'), {
-        beforeAppend: async (events) => {
-          seen.push(events.map((event) => event.type));
-          // Not appended yet while this runs.
-          seen.push(await typesOf('leased'));
-        },
-      });
-      expect(seen).toEqual([['TaskStarted'], ['WorkflowStarted', 'TaskScheduled']]);
-      expect(state.type === 'Running' && state.run.tasks[0].status).toBe('IN_PROGRESS');
-    });
-
     it('reads the stream for a fresh command even when its cache holds the run', async () => {
       await startedRun('written-elsewhere');
       const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db));
@@ -140,7 +122,9 @@ describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
       await appendToStream(fixture.db, workflowStreamId('written-elsewhere'), 2, [
         { type: 'TaskStarted', data: { taskId: 'task-1', workerId: 'w', startTime: 2, responseTimeoutAt: 3 } },
       ]);
-      const timeOut: WorkflowCommand = { type: 'TimeOutTask', data: { taskId: 'task-1', nextTaskId: 'retry', routing, now: 4 } };
+      // The api's TaskStarted set a response timeout; the router fires it on a fresh read.
+      const timer = { workflowId: 'written-elsewhere', kind: 'RESPONSE_TIMEOUT' as const, taskId: 'task-1', dueAt: 3 };
+      const timeOut: WorkflowCommand = { type: 'FireTimer', data: { timer, nextTaskId: 'retry', routing, now: 4 } };
 
       const { events } = await handler.handle('written-elsewhere', () => timeOut, { read: 'fresh' });
       expect(events.map((event) => event.type)).toEqual(['TaskTimedOut', 'TaskScheduled']);

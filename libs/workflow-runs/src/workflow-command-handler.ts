@@ -32,8 +32,6 @@ export interface HandleOptions {
    * version 0, nothing to read). A conflict always re-reads the stream.
    */
   read?: 'cached' | 'fresh' | 'new';
-  /** Done after deciding and before appending, on every try that has events (an HTTP worker's lease). */
-  beforeAppend?: (events: readonly WorkflowEvent[]) => Promise<void>;
 }
 
 export interface HandledCommand {
@@ -49,7 +47,7 @@ const NEW_RUN: LoadedWorkflow = { state: { type: 'Empty' }, version: 0 };
 
 /**
  * The one read-decide-append path of every command to a workflow run (start,
- * an HTTP worker's hold, a result, a timeout). It appends with the version it
+ * an HTTP worker's hold, a result, a timer that came due). It appends with the version it
  * decided on; when another writer got there first the append conflicts, and it
  * re-reads and decides again: two processes handling one run never both
  * schedule a task.
@@ -98,7 +96,7 @@ export class WorkflowCommandHandler {
   async handle(
     workflowId: string,
     commandFor: (state: WorkflowState) => WorkflowCommand,
-    { read = 'cached', beforeAppend }: HandleOptions = {},
+    { read = 'cached' }: HandleOptions = {},
   ): Promise<HandledCommand> {
     for (let attempt = 1; ; attempt += 1) {
       const guess = attempt > 1 ? undefined : read === 'new' ? NEW_RUN : read === 'cached' ? this.running.get(workflowId) : undefined;
@@ -120,7 +118,6 @@ export class WorkflowCommandHandler {
         return { events, state: loaded.state };
       }
       try {
-        await beforeAppend?.(events);
         await this.appender.append(workflowStreamId(workflowId), loaded.version, events);
       } catch (error) {
         this.running.delete(workflowId);

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError, type FieldError, describeFieldErrors, isRecord, nameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
 import { type TaskResult, parseTaskMessage, validateTaskResult } from '@turnout/messaging';
 import { recordTaskQueues } from '@turnout/metadata';
-import { WorkflowCommandHandler, loadWorkflow, recordTaskLease, releaseTaskLease } from '@turnout/workflow-runs';
+import { WorkflowCommandHandler, loadWorkflow } from '@turnout/workflow-runs';
 import { DATA_SOURCE } from '../api.tokens';
 import { type ConductorTask, conductorTask } from '../conductor/conductor-task';
 import { InvalidInput, NotFound } from '../http/api-errors';
@@ -25,8 +25,9 @@ export interface PollRequest {
 /**
  * Conductor's HTTP worker protocol on top of the task queues: a poll takes
  * messages off `<taskType>[@<domain>]`, holds each task for its worker
- * (lease first, then TaskStarted, then ack: a crash at any step loses nothing),
- * and a result goes to the router like any worker's.
+ * (TaskStarted, whose response timeout is a durable timer, then the ack: a
+ * crash at either step loses nothing), and a result goes to the router like
+ * any worker's.
  */
 @Injectable()
 export class HttpWorkerTasks {
@@ -98,14 +99,14 @@ export class HttpWorkerTasks {
     await this.broker.publishResult(result);
     // IN_PROGRESS is Conductor's "still working": the router extends the hold (callbackAfterSeconds), which stands.
     if (result.status === 'IN_PROGRESS') return { inProgress: result.taskId };
-    await releaseTaskLease(this.db, result.taskId);
     return { taskId: result.taskId, domain: task.domain, taskType: task.taskType };
   }
 
   /**
-   * Holds the task of a taken message for this worker: its lease first, then
-   * TaskStarted, then the ack, so a crash at any step loses nothing (the lease
-   * times out a task whose ack never came; a lease on a SCHEDULED task is dropped).
+   * Holds the task of a taken message for this worker: TaskStarted, then the
+   * ack, so a crash at either step loses nothing (before the append the message
+   * comes back; after it, TaskStarted's response timeout fires for a task whose
+   * ack never came, and the message that comes back is dropped as held).
    */
   private async holdForWorker(message: TakenMessage, workerId: string | null): Promise<ConductorTask | null> {
     const parsed = parseTaskMessage(message.content);
@@ -116,12 +117,7 @@ export class HttpWorkerTasks {
     const { taskId, workflowInstanceId: workflowId } = parsed.value;
     let held: Awaited<ReturnType<WorkflowCommandHandler['handle']>>;
     try {
-      held = await this.workflows.handle(workflowId, () => ({ type: 'StartTask', data: { taskId, workerId, now: Date.now() } }), {
-        beforeAppend: async ([started]) => {
-          if (started.type !== 'TaskStarted') throw new Error(`a hold decides TaskStarted, not ${started.type}`);
-          await recordTaskLease(this.db, { taskId, workflowId, dueAt: started.data.responseTimeoutAt });
-        },
-      });
+      held = await this.workflows.handle(workflowId, () => ({ type: 'StartTask', data: { taskId, workerId, now: Date.now() } }));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       await message.deadLetter(`${error.code}: ${error.message}`);

@@ -3,6 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Tasks held by HTTP workers, with the time to look at them again. Written
  * before TaskStarted is appended, so a hold is never without its deadline.
+ * Kept for the schema's history: DropTaskLeases1732200000700 drops the table.
  */
 export class CreateTaskLeases1732200000400 implements MigrationInterface {
   name = 'CreateTaskLeases1732200000400';

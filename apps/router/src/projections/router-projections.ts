@@ -1,0 +1,5 @@
+import type { Projection } from '@turnout/projections';
+import { timersProjection } from '@turnout/timers';
+
+/** The projections of the log the routers keep (one runner per database applies them); a new one is added here. */
+export const ROUTER_PROJECTIONS: readonly Projection[] = [timersProjection];
