@@ -3,20 +3,26 @@ import { describeFieldErrors, isRecord, messageOf } from '@turnout/domain';
 import {
   TASK_RESULTS_EXCHANGE,
   type TaskResult,
+  type TaskSuperseded,
   parseTaskMessage,
   publishConfirmed,
   publishDeadLetter,
   taskResultProperties,
 } from '@turnout/messaging';
-import { type Task, type TaskContext, type TaskHandler, TerminalTaskError } from './task';
+import type { SupersededTasks } from './superseded-tasks';
+import { type Task, type TaskContext, type TaskHandler, type TaskProgress, TerminalTaskError } from './task';
 import type { BrokerSession } from './worker-connection';
 
 /** A task message the worker holds, from delivery until it is acked or given back. */
 interface Delivery {
   message: amqp.ConsumeMessage;
   session: BrokerSession;
+  /** Known once the message is parsed. */
+  taskId: string | null;
   /** Aborted when the worker gives the task up; its handler's result is then dropped. */
   abandon: AbortController;
+  /** Turnout superseded the attempt while it ran: acked when the handler ends, its result dropped. */
+  superseded: boolean;
   /** Acked, nacked, or gone with its connection: never settle it twice (the channel would close). */
   settled: boolean;
   done: Promise<void>;
@@ -26,23 +32,32 @@ export interface TaskDeliveriesOptions<I, O extends object | void> {
   workerId: string;
   queueName: string;
   execute: TaskHandler<I, O>;
+  /** The attempts Turnout superseded: their deliveries are skipped. */
+  superseded: SupersededTasks;
   log: (message: string) => void;
 }
 
 /**
  * The task messages a worker holds. Each one is parsed (a bad one is
- * dead-lettered), run by the handler, its TaskResult published with a
- * publisher confirm, and only then acked.
+ * dead-lettered) and skipped if its attempt was superseded; otherwise the
+ * worker reports IN_PROGRESS (confirmed), runs the handler, publishes its
+ * TaskResult with a publisher confirm, and only then acks.
  */
 export class TaskDeliveries<I, O extends object | void> {
   private readonly inFlight = new Set<Delivery>();
   private completedCount = 0;
+  private skippedCount = 0;
 
   constructor(private readonly options: TaskDeliveriesOptions<I, O>) {}
 
   /** Tasks whose result was confirmed and acknowledged (completed or failed alike). */
   get completed(): number {
     return this.completedCount;
+  }
+
+  /** Deliveries of superseded attempts, acknowledged and never run (or stopped as they ran). */
+  get skipped(): number {
+    return this.skippedCount;
   }
 
   /** Tasks held right now. */
@@ -52,7 +67,7 @@ export class TaskDeliveries<I, O extends object | void> {
 
   /** Runs a delivered task to its end; a failure to ack leaves it to the broker to deliver again. */
   run(session: BrokerSession, message: amqp.ConsumeMessage): void {
-    const delivery: Delivery = { message, session, abandon: new AbortController(), settled: false, done: Promise.resolve() };
+    const delivery = deliveryOf(session, message);
     this.inFlight.add(delivery);
     delivery.done = this.handle(delivery)
       .catch((error) => this.options.log(`task ${message.properties.messageId ?? '?'} not acknowledged (${messageOf(error)}); the broker delivers it again`))
@@ -61,8 +76,16 @@ export class TaskDeliveries<I, O extends object | void> {
 
   /** Puts a delivered task straight back on the queue: the worker takes no more work. */
   refuse(session: BrokerSession, message: amqp.ConsumeMessage): void {
-    const delivery: Delivery = { message, session, abandon: new AbortController(), settled: false, done: Promise.resolve() };
-    this.settle(delivery, (channel, held) => channel.nack(held, false, true));
+    this.settle(deliveryOf(session, message), (channel, held) => channel.nack(held, false, true));
+  }
+
+  /** An attempt was superseded: if the worker runs it right now, its handler is told to stop. */
+  supersede({ taskId, reason }: TaskSuperseded): void {
+    for (const delivery of this.inFlight) {
+      if (delivery.taskId !== taskId || delivery.abandon.signal.aborted) continue;
+      delivery.superseded = true;
+      delivery.abandon.abort(new Error(`Turnout superseded task ${taskId} (${reason}); another attempt replaces it`));
+    }
   }
 
   /**
@@ -73,7 +96,7 @@ export class TaskDeliveries<I, O extends object | void> {
     for (const delivery of this.inFlight) {
       if (delivery.session !== session) continue;
       delivery.settled = true;
-      delivery.abandon.abort(new Error('the connection to the broker was lost; the broker delivers the task again'));
+      if (!delivery.abandon.signal.aborted) delivery.abandon.abort(new Error('the connection to the broker was lost; the broker delivers the task again'));
     }
   }
 
@@ -82,7 +105,7 @@ export class TaskDeliveries<I, O extends object | void> {
    * ones back to the queue; answers how many went back.
    */
   async finishWithin(deadlineMs: number): Promise<number> {
-    // Tasks already given up with a lost connection are back on the queue: there is nothing to wait for.
+    // Tasks already given up (a lost connection, a superseded attempt) are not waited for.
     const held = [...this.inFlight].filter((delivery) => !delivery.abandon.signal.aborted);
     if (held.length > 0) {
       this.options.log(`stopping: finishing ${held.length} held task(s), for up to ${deadlineMs} ms`);
@@ -109,18 +132,61 @@ export class TaskDeliveries<I, O extends object | void> {
       return;
     }
     const task = parsed.value as Task<I>;
+    delivery.taskId = task.taskId;
+    const supersededBecause = this.options.superseded.reasonFor(task.taskId);
+    if (supersededBecause !== null) {
+      this.skip(delivery, `skipped task ${task.taskId} of workflow ${task.workflowInstanceId}: superseded (${supersededBecause}); not run`);
+      return;
+    }
+    // Taken: the task gets its start time and worker id, and its response timeout runs from now.
+    await this.publishResult(delivery, this.inProgress(task, {}));
+    if (delivery.abandon.signal.aborted) {
+      if (delivery.superseded) this.skip(delivery, `skipped task ${task.taskId}: ${messageOf(delivery.abandon.signal.reason)}; not run`);
+      return;
+    }
     const context: TaskContext = {
       workerId: this.options.workerId,
       redelivered: delivery.message.fields.redelivered,
       signal: delivery.abandon.signal,
+      progress: (update) => this.progress(delivery, task, update),
     };
     const result = await this.resultOf(task, context);
     if (delivery.abandon.signal.aborted) {
       this.options.log(`dropped the ${result.status} result of task ${task.taskId}: ${messageOf(delivery.abandon.signal.reason)}`);
+      // Done with for good: acked, so that no worker is handed it again.
+      if (delivery.superseded && this.settle(delivery, (channel, message) => channel.ack(message))) this.skippedCount += 1;
       return;
     }
-    await publishConfirmed(delivery.session.publishChannel, TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), taskResultProperties(result));
+    await this.publishResult(delivery, result);
     if (this.settle(delivery, (channel, message) => channel.ack(message))) this.completedCount += 1;
+  }
+
+  /** A handler's "still at it": IN_PROGRESS again, while the worker still holds the task. */
+  private async progress(delivery: Delivery, task: Task<I>, update: TaskProgress = {}): Promise<void> {
+    const { callbackAfterSeconds, outputData } = update;
+    if (callbackAfterSeconds !== undefined && !(Number.isSafeInteger(callbackAfterSeconds) && callbackAfterSeconds >= 0)) {
+      throw new RangeError(`callbackAfterSeconds must be a whole number, 0 or more (got ${callbackAfterSeconds})`);
+    }
+    if (outputData !== undefined && !isRecord(outputData)) throw new TypeError('outputData must be an object');
+    if (delivery.abandon.signal.aborted) throw delivery.abandon.signal.reason;
+    if (delivery.settled || !this.inFlight.has(delivery)) throw new Error(`task ${task.taskId} is no longer held by this worker`);
+    await this.publishResult(delivery, this.inProgress(task, { callbackAfterSeconds, outputData }));
+  }
+
+  private inProgress(task: Task<I>, { callbackAfterSeconds, outputData }: TaskProgress): TaskResult {
+    return {
+      taskId: task.taskId,
+      workflowInstanceId: task.workflowInstanceId,
+      status: 'IN_PROGRESS',
+      outputData: outputData ?? {},
+      reasonForIncompletion: null,
+      workerId: this.options.workerId,
+      ...(callbackAfterSeconds === undefined ? {} : { callbackAfterSeconds }),
+    };
+  }
+
+  private publishResult(delivery: Delivery, result: TaskResult): Promise<void> {
+    return publishConfirmed(delivery.session.publishChannel, TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), taskResultProperties(result));
   }
 
   /** Runs the handler; what it returns or throws becomes the TaskResult. */
@@ -139,6 +205,12 @@ export class TaskDeliveries<I, O extends object | void> {
       return { ...base, status: 'FAILED', outputData: {}, reasonForIncompletion: `the handler returned ${what}; outputData must be an object` };
     }
     return { ...base, status: 'COMPLETED', outputData: output, reasonForIncompletion: null };
+  }
+
+  /** A superseded attempt: acked (so no worker is handed it again) and logged, never run. */
+  private skip(delivery: Delivery, line: string): void {
+    this.options.log(line);
+    if (this.settle(delivery, (channel, message) => channel.ack(message))) this.skippedCount += 1;
   }
 
   /** Acks or nacks once, through the channel the task came on; false when that is no longer possible. */
@@ -161,4 +233,8 @@ export class TaskDeliveries<I, O extends object | void> {
     await publishDeadLetter(delivery.session.publishChannel, delivery.message, { reason, queue: queueName });
     this.settle(delivery, (channel, message) => channel.ack(message));
   }
+}
+
+function deliveryOf(session: BrokerSession, message: amqp.ConsumeMessage): Delivery {
+  return { message, session, taskId: null, abandon: new AbortController(), superseded: false, settled: false, done: Promise.resolve() };
 }

@@ -1,6 +1,8 @@
 import type * as amqp from 'amqplib';
 import { nameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-backoff';
+import { SupersededFeed } from './superseded-feed';
+import { SupersededTasks } from './superseded-tasks';
 import type { TaskHandler } from './task';
 import { TaskDeliveries } from './task-deliveries';
 import { type BrokerSession, WorkerConnection } from './worker-connection';
@@ -48,16 +50,18 @@ type Phase = 'idle' | 'running' | 'stopping' | 'stopped';
 const ignore = (): void => undefined;
 
 /**
- * Consumes one task queue (`<taskType>` or `<taskType>@<domain>`): runs the
- * handler, publishes the TaskResult with a publisher confirm and only then acks
- * the task. Sends heartbeats while it runs. Reconnects with backoff when the
+ * Consumes one task queue (`<taskType>` or `<taskType>@<domain>`): reports
+ * IN_PROGRESS, runs the handler, publishes the TaskResult with a publisher
+ * confirm and only then acks the task; skips a task whose attempt Turnout
+ * superseded (it follows turnout.tasks-superseded). Sends heartbeats while it runs. Reconnects with backoff when the
  * broker connection drops (the broker redelivers what was unacked). stop() stops
  * taking work, finishes what it holds up to a deadline, returns the rest to the
  * queue, sends a last heartbeat that marks it gone, and disconnects.
  *
- * It composes three parts: the broker session and its reconnect
- * (WorkerConnection), the tasks it holds (TaskDeliveries) and its heartbeats
- * (WorkerHeartbeats); what is left here is start, stop and the order of both.
+ * It composes four parts: the broker session and its reconnect
+ * (WorkerConnection), the tasks it holds (TaskDeliveries), what it knows of
+ * superseded attempts (SupersededFeed) and its heartbeats (WorkerHeartbeats);
+ * what is left here is start, stop and the order of both.
  */
 export class TaskWorker<I = Record<string, unknown>, O extends object | void = Record<string, unknown>> {
   readonly workerId: string;
@@ -92,7 +96,14 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
     this.workerId = options.workerId ?? defaultWorkerId();
     this.queueName = taskQueueName(this.taskType, this.domain);
     const log = (message: string): void => options.log?.(message);
-    this.deliveries = new TaskDeliveries({ workerId: this.workerId, queueName: this.queueName, execute: options.execute, log });
+    const superseded = new SupersededTasks();
+    this.deliveries = new TaskDeliveries({ workerId: this.workerId, queueName: this.queueName, execute: options.execute, superseded, log });
+    const supersededFeed = new SupersededFeed({
+      workerId: this.workerId,
+      tasks: superseded,
+      onSuperseded: (signal) => this.deliveries.supersede(signal),
+      log,
+    });
     this.heartbeats = new WorkerHeartbeats({
       taskType: this.taskType,
       domain: this.domain,
@@ -109,6 +120,7 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
       startTimeoutMs,
       reconnect: reconnectPolicy,
       onMessage: (session, message) => this.onMessage(session, message),
+      catchUp: (channel, publishChannel) => supersededFeed.catchUp(channel, publishChannel),
       confirmOpened: (session) => this.heartbeats.sendOn(session, false),
       onLost: (session) => this.deliveries.abandonOn(session),
       wanted: () => this.phase === 'running',
@@ -120,6 +132,11 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
   /** Tasks whose result was confirmed and acknowledged (completed or failed alike). */
   get tasksCompleted(): number {
     return this.deliveries.completed;
+  }
+
+  /** Deliveries of attempts Turnout had superseded: acknowledged and never run (or stopped as they ran). */
+  get tasksSkipped(): number {
+    return this.deliveries.skipped;
   }
 
   /** How many times a lost connection was re-established. */

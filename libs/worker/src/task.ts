@@ -5,7 +5,19 @@ export interface Task<I> extends Omit<TaskMessage, 'inputData'> {
   inputData: I;
 }
 
-/** What a handler may want to know about the delivery it is running. */
+/** What a handler says when it reports that it is still at a task. */
+export interface TaskProgress {
+  /**
+   * Its next word comes within this many seconds more than the task's
+   * responseTimeoutSeconds (Conductor's callbackAfterSeconds): the task is
+   * held that much longer before it times out. Default 0.
+   */
+  callbackAfterSeconds?: number;
+  /** Output so far, shown on the task while it runs. */
+  outputData?: Record<string, unknown>;
+}
+
+/** What a handler may want to know about the delivery it is running, and how it says it is still at it. */
 export interface TaskContext {
   /** The worker that runs the task; it is written into the TaskResult. */
   readonly workerId: string;
@@ -14,9 +26,19 @@ export interface TaskContext {
   /**
    * Aborted when the worker gives the task up: its connection dropped (the broker
    * redelivers the task) or shutdown reached its deadline (the task went back to
-   * the queue). A result returned after that is dropped, so long handlers may stop early.
+   * the queue), or Turnout superseded the attempt (it timed out or was cancelled:
+   * another attempt replaces it). A result returned after that is dropped, so
+   * long handlers may stop early.
    */
   readonly signal: AbortSignal;
+  /**
+   * Reports IN_PROGRESS again, settled on the broker's confirm: the task's
+   * response timeout starts over from now (plus `callbackAfterSeconds`). The
+   * worker already reported IN_PROGRESS when it took the task; a handler that
+   * runs longer than responseTimeoutSeconds calls this before it runs out.
+   * Rejects once the worker gave the task up.
+   */
+  progress(update?: TaskProgress): Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type * as amqp from 'amqplib';
 import { messageOf } from '@turnout/domain';
-import { assertDeadLetter, assertTaskQueue, assertWorkerExchanges, connectToBroker } from '@turnout/messaging';
+import { assertDeadLetter, assertTaskQueue, assertTasksSuperseded, assertWorkerExchanges, connectToBroker } from '@turnout/messaging';
 import { type ReconnectPolicy, reconnectDelayMs } from './reconnect-backoff';
 import { withinDeadline } from './within-deadline';
 
@@ -24,6 +24,11 @@ export interface WorkerConnectionOptions {
   reconnect: ReconnectPolicy;
   /** Every delivery of the consumer (null: the broker cancelled it), with the session it came on. */
   onMessage: (session: BrokerSession, message: amqp.ConsumeMessage | null) => void;
+  /**
+   * Before the worker takes a task on a new session: follow the superseded
+   * signals on `channel` and settle once caught up with them.
+   */
+  catchUp: (channel: amqp.Channel, publishChannel: amqp.ConfirmChannel) => Promise<void>;
   /** The last step of opening a session: the broker confirms the worker's first heartbeat on it. */
   confirmOpened: (session: BrokerSession) => Promise<void>;
   /** The current session was lost: the broker puts what was unacked on it back on the queue. */
@@ -45,9 +50,10 @@ const ignore = (): void => undefined;
 const FIRST_START_ATTEMPTS = 3;
 
 /**
- * A worker's session with the broker: connects, declares, consumes, each
- * attempt within the start deadline; when the connection drops, opens a new
- * session with backoff for as long as the worker wants one.
+ * A worker's session with the broker: connects, declares, catches up on
+ * superseded tasks, consumes, each attempt within the start deadline; when
+ * the connection drops, opens a new session with backoff for as long as the
+ * worker wants one.
  */
 export class WorkerConnection {
   private current?: BrokerSession;
@@ -163,6 +169,9 @@ export class WorkerConnection {
       const publishChannel = watch(await connection.createConfirmChannel());
       await assertWorkerExchanges(publishChannel);
       await assertDeadLetter(publishChannel);
+      await assertTasksSuperseded(publishChannel);
+      attempt.step = 'catching up on superseded tasks';
+      await this.options.catchUp(watch(await connection.createChannel()), publishChannel);
       const consumeChannel = watch(await connection.createChannel());
       attempt.step = `declaring the queue ${queueName}`;
       await assertTaskQueue(consumeChannel, queueName);

@@ -9,7 +9,7 @@ interface Greeted {
   hw_response: string;
 }
 
-const context: TaskContext = { workerId: 'w', redelivered: false, signal: new AbortController().signal };
+const context: TaskContext = { workerId: 'w', redelivered: false, signal: new AbortController().signal, progress: async () => undefined };
 const taskWith = <I>(inputData: I): Task<I> => ({
   taskId: 't1',
   taskType: 'hello_world',
