@@ -1,5 +1,6 @@
 import { workflowIdOfStream } from '@turnout/domain';
 import type { SqlRunner, StoredEvent } from '@turnout/event-store';
+import type { Projection } from '@turnout/projections';
 import { workflowEventOf } from '@turnout/workflow-runs';
 import { readWorkflowSummaries } from './read-workflow-summaries';
 import { saveWorkflowSummaries } from './save-workflow-summaries';
@@ -25,7 +26,7 @@ function eventsByRun(events: readonly StoredEvent[]): Map<string, StoredEvent[]>
  * again: each summary keeps the stream version it was folded to, and events at
  * or below it are skipped. Dropped, it is rebuilt by reading the log from the start.
  */
-export const workflowSummariesProjection = {
+export const workflowSummariesProjection: Projection = {
   name: 'workflow-summaries',
 
   async apply(tx: SqlRunner, events: readonly StoredEvent[]): Promise<void> {
