@@ -120,7 +120,7 @@ describe('Conductor HTTP workers', () => {
   it('schedules a held task again when no result comes within its response timeout', async () => {
     const taskType = uniqueName('slow_http');
     const workflowName = uniqueName('timeout_workflow');
-    expect((await api.request('POST', '/api/metadata/taskdefs', [{ name: taskType, retryCount: 1, responseTimeoutSeconds: 1 }])).status).toBe(200);
+    expect((await api.request('POST', '/api/metadata/taskdefs', [{ name: taskType, retryCount: 1, retryDelaySeconds: 0, responseTimeoutSeconds: 1 }])).status).toBe(200);
     await api.registerWorkflow(workflowName, [taskType]);
     const workflowId = await api.startWorkflow(workflowName);
     const abandoned = await pollUntilTask(taskType, 'workerid=sleepy');

@@ -246,7 +246,7 @@ describe('the worker SDK, with the api and router running', () => {
   it('reports failures: an error is FAILED with its message and retried; a TerminalTaskError fails the run at once', async () => {
     const taskType = uniqueName('charge_card');
     const workflowName = uniqueName('checkout');
-    const registered = await api.request('POST', '/api/metadata/taskdefs', [{ name: taskType, retryCount: 2 }]);
+    const registered = await api.request('POST', '/api/metadata/taskdefs', [{ name: taskType, retryCount: 2, retryDelaySeconds: 0 }]);
     expect(registered.status).toBe(200);
     const definition = await api.request('POST', '/api/metadata/workflow', {
       name: workflowName,
