@@ -11,7 +11,7 @@ import { parseJson, requiredString } from './message-validation';
 export interface TaskSuperseded {
   taskId: string;
   workflowInstanceId: string;
-  /** Why, for people: "poll timeout", "rerouted: …", "workflow terminated: …". */
+  /** Why, for people, worded as the attempt's reasonForIncompletion ("response timed out", "rerouted: …"). */
   reason: string;
 }
 

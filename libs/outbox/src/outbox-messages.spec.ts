@@ -55,8 +55,8 @@ describe('outboxMessagesOf: what the relay publishes for an event', () => {
     ]);
     expect([...canceled, ...timedOut, ...ofOld].map((message) => parseTaskSuperseded(message.content))).toEqual([
       { ok: true, value: { taskId: 't1', workflowInstanceId: 'w1', reason: 'rerouted: the run got a new taskToDomain' } },
-      { ok: true, value: { taskId: 't2', workflowInstanceId: 'w1', reason: 'poll timeout' } },
-      { ok: true, value: { taskId: 't3', workflowInstanceId: 'w1', reason: 'response timeout' } },
+      { ok: true, value: { taskId: 't2', workflowInstanceId: 'w1', reason: 'not taken by a worker within pollTimeoutSeconds' } },
+      { ok: true, value: { taskId: 't3', workflowInstanceId: 'w1', reason: 'response timed out' } },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import type { Options } from 'amqplib';
-import { type EventOf, type TaskTimeoutKind, workflowIdOfStream } from '@turnout/domain';
+import { type EventOf, TIMEOUT_REASONS, workflowIdOfStream } from '@turnout/domain';
 import type { StoredEvent } from '@turnout/event-store';
 import {
   EVENTS_EXCHANGE,
@@ -56,13 +56,11 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   return messages;
 }
 
-const TIMEOUT_REASONS: Record<TaskTimeoutKind, string> = { POLL: 'poll timeout', RESPONSE: 'response timeout', TASK: 'task timeout' };
-
 function supersededMessage(streamId: string, event: EventOf<'TaskCanceled'> | EventOf<'TaskTimedOut'>): OutgoingMessage {
   const signal: TaskSuperseded = {
     taskId: event.data.taskId,
     workflowInstanceId: workflowIdOfStream(streamId) ?? streamId,
-    // A timeout without its kind is from a run of old: only response timeouts were recorded then.
+    // Worded as the task's reasonForIncompletion; a timeout without its kind is from a run of old (a response timeout).
     reason: event.type === 'TaskCanceled' ? event.data.reason : TIMEOUT_REASONS[event.data.timeout ?? 'RESPONSE'],
   };
   return {
