@@ -45,6 +45,20 @@ describe('appendToStreams (group commit)', () => {
     expect((await readStream(store.db, 'twice')).events.map((e) => e.data.n)).toEqual([1]);
   });
 
+  it('keeps the other streams of such a batch in one statement, and appends a later one to the same stream after it', async () => {
+    const counter = { statements: 0 };
+    const counting = { query: (sql: string, parameters?: unknown[]) => ((counter.statements += 1), store.db.query(sql, parameters)) };
+    const results = await appendToStreams(counting, [
+      { streamId: 'busy', expectedVersion: 0, events: [event(1)] },
+      { streamId: 'calm-1', expectedVersion: 0, events: [event(1)] },
+      { streamId: 'busy', expectedVersion: 1, events: [event(2)] },
+      { streamId: 'calm-2', expectedVersion: 0, events: [event(1)] },
+    ]);
+    expect(results.map((result) => (result instanceof VersionConflictError ? 'conflict' : result.nextExpectedVersion))).toEqual([1, 1, 2, 1]);
+    expect(counter.statements).toBe(2);
+    expect((await readStream(store.db, 'busy')).events.map((e) => e.data.n)).toEqual([1, 2]);
+  });
+
   it('BatchedAppender: concurrent appends all land, with the same contract as appendToStream', async () => {
     const appender = new BatchedAppender(store.db);
     const results = await Promise.all(

@@ -29,9 +29,18 @@ const UNIQUE_VIOLATION = '23505';
 export async function appendToStreams(db: SqlRunner, appends: readonly StreamAppend[]): Promise<Array<AppendResult | VersionConflictError>> {
   if (appends.length === 0) return [];
   if (appends.some((append) => append.events.length === 0)) throw new Error('every append needs at least one event');
-  // Two appends to one stream in one statement would both see the same version.
+  // Two appends to one stream in one statement would both see the same version: the first of each
+  // stream goes in the statement, any later one after it, alone and in order.
   const seen = new Set<string>();
-  if (appends.some((append) => seen.size === seen.add(append.streamId).size)) return appendOneByOne(db, appends);
+  const later = new Set<number>();
+  appends.forEach((append, request) => {
+    if (seen.size === seen.add(append.streamId).size) later.add(request);
+  });
+  if (later.size > 0) {
+    const first = await appendToStreams(db, appends.filter((_, request) => !later.has(request)));
+    const rest = await appendOneByOne(db, appends.filter((_, request) => later.has(request)));
+    return appends.map((_, request) => (later.has(request) ? rest.shift()! : first.shift()!));
+  }
   let accepted: Array<{ request: number; last_position: string }>;
   try {
     accepted = await db.query(

@@ -81,6 +81,24 @@ describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
       expect(counter.reads).toBe(0);
     });
 
+    it('lets two commands to one run given together take turns: the second decides on what the first appended', async () => {
+      await startedRun('close-together');
+      const counter = countingReads();
+      const handler = new WorkflowCommandHandler(counter.db, new BatchedAppender(fixture.db));
+      handler.observeCommitted(await committed('close-together'));
+      const inProgress: WorkflowCommand = {
+        type: 'RecordTaskResult',
+        data: { taskId: 'task-1', status: 'IN_PROGRESS', outputData: {}, reasonForIncompletion: null, workerId: 'w', callbackAfterSeconds: null, nextTaskId: 'n', routing, now: 2 },
+      };
+      const [started, completed] = await Promise.all([handler.handle('close-together', () => inProgress), handler.handle('close-together', () => complete('task-1'))]);
+
+      expect(started.events.map((event) => event.type)).toEqual(['TaskStarted']);
+      expect(completed.events.map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
+      expect((await committed('close-together')).map((event) => event.streamVersion)).toEqual([1, 2, 3, 4, 5]);
+      // No conflict, so no re-read: the second waited for the first.
+      expect(counter.reads).toBe(0);
+    });
+
     it('ignores an event that does not follow what it holds, and reads the stream instead', async () => {
       await startedRun('gappy');
       const counter = countingReads();

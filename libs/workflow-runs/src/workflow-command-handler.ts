@@ -59,6 +59,8 @@ const NEW_RUN: LoadedWorkflow = { state: { type: 'Empty' }, version: 0 };
  */
 export class WorkflowCommandHandler {
   private readonly running = new Map<string, LoadedWorkflow>();
+  /** Per run, the end of the last command given to this handler (settled either way). */
+  private readonly turns = new Map<string, Promise<void>>();
   private readonly maxCachedRuns: number;
   private readonly maxAttempts: number;
 
@@ -92,11 +94,29 @@ export class WorkflowCommandHandler {
     }
   }
 
-  /** Decides `commandFor(state)` on the run and appends what it decides; DomainError when it does not apply. */
-  async handle(
+  /**
+   * Decides `commandFor(state)` on the run and appends what it decides; DomainError when it does not apply.
+   * Commands to one run that this handler is given together take turns: the second decides on what the
+   * first appended, instead of conflicting with it (a worker's IN_PROGRESS and its result come close).
+   */
+  handle(workflowId: string, commandFor: (state: WorkflowState) => WorkflowCommand, options: HandleOptions = {}): Promise<HandledCommand> {
+    const previous = this.turns.get(workflowId);
+    const handled = previous === undefined ? this.decideAndAppend(workflowId, commandFor, options) : previous.then(() => this.decideAndAppend(workflowId, commandFor, options));
+    const turn = handled.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(workflowId, turn);
+    void turn.then(() => {
+      if (this.turns.get(workflowId) === turn) this.turns.delete(workflowId);
+    });
+    return handled;
+  }
+
+  private async decideAndAppend(
     workflowId: string,
     commandFor: (state: WorkflowState) => WorkflowCommand,
-    { read = 'cached' }: HandleOptions = {},
+    { read = 'cached' }: HandleOptions,
   ): Promise<HandledCommand> {
     for (let attempt = 1; ; attempt += 1) {
       const guess = attempt > 1 ? undefined : read === 'new' ? NEW_RUN : read === 'cached' ? this.running.get(workflowId) : undefined;
