@@ -36,13 +36,18 @@ describe('web UI, in headless Chromium', () => {
     }
     database = await createTestDatabase('e2e_ui');
     broker = await amqpUrl();
-    [turnout, browser] = await Promise.all([
+    // Settled, not all: when one fails the other is still kept, so that afterAll closes it (an open browser keeps Jest from exiting).
+    const [started, launched] = await Promise.allSettled([
       startTurnout({ DATABASE_URL: database.url, AMQP_URL: broker, PRESENCE_REFRESH_MS: '100', RELAY_POLL_MS: '200' }),
       chromium.launch({
         executablePath: CHROMIUM,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       }),
     ]);
+    if (started.status === 'fulfilled') turnout = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
     api = new TurnoutClient(turnout.baseUrl);
     const registered = await api.request('POST', '/api/metadata/workflow', {
       name: workflowName,
