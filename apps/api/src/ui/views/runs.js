@@ -38,7 +38,7 @@ export function renderRuns(container, params) {
       'section',
       { className: 'page-head' },
       h('h1', {}, 'Runs'),
-      h('p', { className: 'muted' }, 'The workflow runs search finds (GET /api/workflow/search). ', h('em', {}, 'Task waiting in domain'), ' finds the runs with a task waiting in that domain’s queue: the runs a dead pool holds up. Refreshes every 2 s.'),
+      h('p', { className: 'muted' }, 'The workflow runs search finds (GET /api/workflow/search), newest first. ', h('em', {}, 'Task waiting in domain'), ' finds the runs with a task waiting in that domain’s queue: the runs a dead pool holds up. Refreshes every 2 s.'),
       status,
     ),
     h(
@@ -194,16 +194,23 @@ function runsTable(runs, filters, totalHits) {
   );
 }
 
+/** A summary's time: Conductor's WorkflowSummary writes ISO strings; epoch ms are taken too. Null when absent. */
+function epochOf(time) {
+  const epochMs = typeof time === 'string' ? Date.parse(time) : time;
+  return typeof epochMs === 'number' && Number.isFinite(epochMs) && epochMs > 0 ? epochMs : null;
+}
+
 function runRow(run) {
-  const ended = typeof run.endTime === 'number' && run.endTime > 0;
+  const startTime = epochOf(run.startTime);
+  const endTime = epochOf(run.endTime);
   return h(
     'tr',
     { dataset: { workflowId: run.workflowId, status: run.status } },
     h('td', {}, h('a', { href: `#/execution/${encodeURIComponent(run.workflowId)}` }, h('code', {}, run.workflowId))),
     h('td', {}, run.workflowType, h('span', { className: 'muted small' }, run.version === undefined ? '' : ` v${run.version}`)),
     h('td', { dataset: { field: 'status' } }, badge(run.status), run.reasonForIncompletion ? h('div', { className: 'error small' }, run.reasonForIncompletion) : null),
-    h('td', {}, run.startTime ? clock(run.startTime) : '—'),
-    h('td', {}, ended && run.startTime ? duration(run.endTime - run.startTime) : h('span', { className: 'muted' }, 'not ended')),
+    h('td', {}, startTime === null ? '—' : clock(startTime)),
+    h('td', {}, endTime === null || startTime === null ? h('span', { className: 'muted' }, 'not ended') : duration(endTime - startTime)),
     h('td', {}, run.correlationId ? h('code', {}, run.correlationId) : h('span', { className: 'muted' }, '—')),
   );
 }
