@@ -4,7 +4,7 @@
  * own, a SQL client to read its log and presence, and the workers the tests
  * start, all stopped and removed afterwards by hooks it registers itself.
  */
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { type WorkflowEvent, workflowStreamId } from '@turnout/domain';
 import { TaskWorker, type TaskWorkerOptions } from '@turnout/worker';
 import { type BrokerQueues, connectBrokerQueues } from './broker-queues';
@@ -16,7 +16,7 @@ import { waitFor } from './wait-for';
 export interface TurnoutFixture {
   readonly api: TurnoutClient;
   /** The test database, for reading the event log and the presence projection. */
-  readonly db: Client;
+  readonly db: Pool;
   /** The AMQP URL of this suite's vhost. */
   readonly broker: string;
   readonly queues: BrokerQueues;
@@ -49,7 +49,7 @@ export function turnoutForSuite(label: string, env: Record<string, string> = {})
   let broker: string | undefined;
   let turnout: RunningTurnout | undefined;
   let api: TurnoutClient | undefined;
-  let db: Client | undefined;
+  let db: Pool | undefined;
   let queues: BrokerQueues | undefined;
   const cleanups: Array<() => Promise<unknown>> = [];
   const queuesMade = new Set<string>();
@@ -59,8 +59,8 @@ export function turnoutForSuite(label: string, env: Record<string, string> = {})
     broker = await amqpUrl();
     turnout = await startTurnout({ DATABASE_URL: database.url, AMQP_URL: broker, ...QUICK_TURNOUT_ENV, ...env });
     api = new TurnoutClient(turnout.baseUrl);
-    db = new Client({ connectionString: database.url });
-    await db.connect();
+    // A pool: a test may read presence or the log for several runs at once.
+    db = new Pool({ connectionString: database.url, max: 4 });
     queues = await connectBrokerQueues(broker);
   });
 
