@@ -1,8 +1,9 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { PINO_LEVELS, type TurnoutConfig } from '@turnout/config';
+import type { TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -22,28 +23,12 @@ import { TasksController } from './tasks/tasks.controller';
 
 @Module({})
 export class ApiModule {
-  static register(config: TurnoutConfig): DynamicModule {
+  static register(config: TurnoutConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            name: 'api',
-            level: PINO_LEVELS[config.logLevel],
-            // Scrapes and health probes come every few seconds: a line for each would bury the rest.
-            autoLogging: { ignore: (request) => ['/health', '/metrics'].includes(request.url?.split('?')[0] ?? '') },
-            // Starts and polls come by the thousand a second: a request that went well is a debug line,
-            // one refused a warning, one that failed an error.
-            customLogLevel: (_request, response, error) =>
-              error !== undefined || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'debug',
-            // Method and URL, never the headers (an X-Authorization token must not reach the log).
-            serializers: {
-              req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
-            },
-          },
-          // Express 5's spelling of "every route" (nestjs-pino's default `*` draws a deprecation warning at start).
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        }),
+        // Nest's Logger writes through the api's one pino logger; request lines come from main.ts (requestLogging).
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
       ],
       controllers: [MetadataController, WorkflowController, WorkflowActionsController, TasksController, TokenController, HealthController, MetricsController],
       providers: [

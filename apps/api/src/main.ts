@@ -6,12 +6,15 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
 import { ApiModule } from './api.module';
+import { requestLogging } from './http/request-logging';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   // Held until pino is ready, so that every line, Nest's own included, is pino's JSON at LOG_LEVEL.
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), { bufferLogs: true });
+  const requests = requestLogging(config);
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, requests.logger), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
+  app.use(requests);
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
   // The web UI: static files, no build step (apps/api/src/ui, copied beside main.js by `npm run build`).
   app.useStaticAssets(join(__dirname, 'ui'), { prefix: '/ui/', index: 'index.html' });
