@@ -150,8 +150,9 @@ describe('the examples, run as the README says', () => {
       return rows.length === 1 && rows[0].gone;
     });
 
-    // The unfinished task waits in the queue for another worker, as it was: not failed, not retried.
-    expect((await api.workflow(endless)).tasks.map((task: any) => task.status)).toEqual(['SCHEDULED']);
+    // The unfinished task waits in the queue for another worker: not failed, not retried. It is still IN_PROGRESS
+    // as its first worker reported on taking it, until another worker takes it over or its response timeout passes.
+    expect((await api.workflow(endless)).tasks.map((task: any) => [task.status, task.workerId])).toEqual([['IN_PROGRESS', workerId]]);
     const redeliveries: boolean[] = [];
     const replacement = new TaskWorker({
       amqpUrl: broker,
