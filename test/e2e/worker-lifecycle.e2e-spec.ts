@@ -2,9 +2,10 @@
  * The task lifecycle as an AMQP worker lives it (issue 9), against the real
  * RabbitMQ and the running api and router: the SDK reports IN_PROGRESS when it
  * takes a task, so the task has a start time, a worker id and a response
- * timeout; progress extends the hold; a superseded attempt's message is
- * skipped by the worker that takes it; a late result of a superseded attempt
- * changes nothing and is counted in the router's metric.
+ * timeout; progress extends the hold (an HTTP worker's IN_PROGRESS too); a
+ * superseded attempt's message is skipped by the worker that takes it; a late
+ * result of a superseded attempt changes nothing and is counted in the
+ * router's metric.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import * as amqp from 'amqplib';
@@ -177,6 +178,32 @@ describe('the task lifecycle of AMQP workers', () => {
 
     const done = await until('the run to complete', workflowId, (workflow) => workflow.status === 'COMPLETED');
     expect(done.tasks.map((task: any) => [task.status, task.retryCount, task.outputData])).toEqual([['COMPLETED', 0, { percent: 100 }]]);
+    expect(await eventTypes(workflowId)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskStarted', 'TaskProgressed', 'TaskCompleted', 'WorkflowCompleted']);
+  });
+
+  it("extends an HTTP worker's hold the same way: IN_PROGRESS with callbackAfterSeconds through POST /api/tasks", async () => {
+    const taskType = uniqueName('long_http');
+    const workflowName = await workflowWith(taskType, { retryCount: 1, retryDelaySeconds: 0, responseTimeoutSeconds: 1 });
+    const workflowId = await api.startWorkflow(workflowName);
+    const polled = await waitFor('a task for the HTTP worker', async () => {
+      const response = await api.request('GET', `/api/tasks/poll/${taskType}?workerid=http_worker`);
+      return response.status === 200 ? response.body : undefined;
+    });
+    const report = (status: string, fields: Record<string, unknown>) =>
+      api.request('POST', '/api/tasks', { taskId: polled.taskId, workflowInstanceId: workflowId, workerId: 'http_worker', status, ...fields });
+
+    expect(await report('IN_PROGRESS', { callbackAfterSeconds: 5, outputData: { percent: 10 } })).toMatchObject({ status: 200, body: polled.taskId });
+    await until('the progress to be recorded', workflowId, (workflow) => workflow.tasks[0]?.outputData?.percent === 10);
+    // As above: held past its first response timeout, never timed out.
+    const wellPast = Date.now() + 3_000;
+    while (Date.now() < wellPast) {
+      const workflow = await api.workflow(workflowId);
+      expect(workflow.tasks.map((task: any) => [task.status, task.workerId])).toEqual([['IN_PROGRESS', 'http_worker']]);
+      await delay(100);
+    }
+    expect((await report('COMPLETED', { outputData: { percent: 100 } })).status).toBe(200);
+    const done = await until('the run to complete', workflowId, (workflow) => workflow.status === 'COMPLETED');
+    expect(done.tasks.map((task: any) => [task.status, task.retryCount])).toEqual([['COMPLETED', 0]]);
     expect(await eventTypes(workflowId)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskStarted', 'TaskProgressed', 'TaskCompleted', 'WorkflowCompleted']);
   });
 
