@@ -26,6 +26,16 @@ interface Delivery {
   /** Acked, nacked, or gone with its connection: never settle it twice (the channel would close). */
   settled: boolean;
   done: Promise<void>;
+  /** The IN_PROGRESS that says the task was taken, once its handler runs. */
+  startReport?: StartReport;
+}
+
+/** The first IN_PROGRESS of a task: sent after a while, or at once when asked. */
+interface StartReport {
+  /** Sends it now unless it was sent; resolves on its confirm. */
+  sendNow(): Promise<void>;
+  /** Cancels it if it was not sent, or waits for the confirm of the one that was. */
+  finish(): Promise<void>;
 }
 
 export interface TaskDeliveriesOptions<I, O extends object | void> {
@@ -34,14 +44,17 @@ export interface TaskDeliveriesOptions<I, O extends object | void> {
   execute: TaskHandler<I, O>;
   /** The attempts Turnout superseded: their deliveries are skipped. */
   superseded: SupersededTasks;
+  /** A task still running this long after it was taken is reported IN_PROGRESS (0: before the handler runs). */
+  reportStartAfterMs: number;
   log: (message: string) => void;
 }
 
 /**
  * The task messages a worker holds. Each one is parsed (a bad one is
  * dead-lettered) and skipped if its attempt was superseded; otherwise the
- * worker reports IN_PROGRESS (confirmed), runs the handler, publishes its
- * TaskResult with a publisher confirm, and only then acks.
+ * worker runs the handler, reports IN_PROGRESS (confirmed) if it is still
+ * running after reportStartAfterMs, publishes its TaskResult with a publisher
+ * confirm, and only then acks.
  */
 export class TaskDeliveries<I, O extends object | void> {
   private readonly inFlight = new Set<Delivery>();
@@ -138,8 +151,11 @@ export class TaskDeliveries<I, O extends object | void> {
       this.skip(delivery, `skipped task ${task.taskId} of workflow ${task.workflowInstanceId}: superseded (${supersededBecause}); not run`);
       return;
     }
-    // Taken: the task gets its start time and worker id, and its response timeout runs from now.
-    await this.publishResult(delivery, this.inProgress(task, {}));
+    // Taken: reported IN_PROGRESS (its start time and worker id, its response timeout from then) once
+    // it has run for reportStartAfterMs; a task that ends sooner needs no report before its result.
+    const startReport = this.reportStartLater(delivery, task);
+    delivery.startReport = startReport;
+    if (this.options.reportStartAfterMs <= 0) await startReport.finish();
     if (delivery.abandon.signal.aborted) {
       if (delivery.superseded) this.skip(delivery, `skipped task ${task.taskId}: ${messageOf(delivery.abandon.signal.reason)}; not run`);
       return;
@@ -151,6 +167,8 @@ export class TaskDeliveries<I, O extends object | void> {
       progress: (update) => this.progress(delivery, task, update),
     };
     const result = await this.resultOf(task, context);
+    // The report, if it left, is confirmed before the result goes (one channel keeps them in order).
+    await startReport.finish().catch((error) => this.options.log(`task ${task.taskId}: IN_PROGRESS not confirmed (${messageOf(error)})`));
     if (delivery.abandon.signal.aborted) {
       this.options.log(`dropped the ${result.status} result of task ${task.taskId}: ${messageOf(delivery.abandon.signal.reason)}`);
       // Done with for good: acked, so that no worker is handed it again.
@@ -159,6 +177,33 @@ export class TaskDeliveries<I, O extends object | void> {
     }
     await this.publishResult(delivery, result);
     if (this.settle(delivery, (channel, message) => channel.ack(message))) this.completedCount += 1;
+  }
+
+  /**
+   * IN_PROGRESS for a task once it has run `reportStartAfterMs` (at once for 0).
+   * `finish()` cancels a report not yet sent, or waits for the confirm of one that was.
+   */
+  private reportStartLater(delivery: Delivery, task: Task<I>): StartReport {
+    let sent: Promise<void> | undefined;
+    const send = (): Promise<void> => {
+      if (sent === undefined) {
+        sent = this.publishResult(delivery, this.inProgress(task, {}));
+        // Awaited by finish(); a failure before that is not unhandled.
+        sent.catch(() => undefined);
+      }
+      return sent;
+    };
+    const timer = this.options.reportStartAfterMs <= 0 ? (send(), undefined) : setTimeout(send, this.options.reportStartAfterMs);
+    return {
+      sendNow: () => {
+        clearTimeout(timer);
+        return send();
+      },
+      finish: async () => {
+        clearTimeout(timer);
+        await sent;
+      },
+    };
   }
 
   /** A handler's "still at it": IN_PROGRESS again, while the worker still holds the task. */
@@ -170,6 +215,8 @@ export class TaskDeliveries<I, O extends object | void> {
     if (outputData !== undefined && !isRecord(outputData)) throw new TypeError('outputData must be an object');
     if (delivery.abandon.signal.aborted) throw delivery.abandon.signal.reason;
     if (delivery.settled || !this.inFlight.has(delivery)) throw new Error(`task ${task.taskId} is no longer held by this worker`);
+    // The task's start is said first (TaskStarted), then its progress.
+    await delivery.startReport?.sendNow();
     await this.publishResult(delivery, this.inProgress(task, { callbackAfterSeconds, outputData }));
   }
 

@@ -19,6 +19,8 @@ export interface TaskRunnerOptions {
   shutdownDeadlineMs?: number;
   /** How long one attempt to start a worker may take before it is tried afresh (default 10 s). */
   startTimeoutMs?: number;
+  /** A task still running this long after it was taken is reported IN_PROGRESS (default 1 s; 0: at once). */
+  reportStartAfterMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
   /** Where the domain settings are read (default: process.env). */
   environment?: Readonly<Record<string, string | undefined>>;
@@ -126,6 +128,7 @@ export class TaskRunner {
           heartbeatIntervalMs: this.options.heartbeatIntervalMs,
           shutdownDeadlineMs: this.options.shutdownDeadlineMs,
           startTimeoutMs: this.options.startTimeoutMs,
+          reportStartAfterMs: this.options.reportStartAfterMs,
           reconnect: this.options.reconnect,
           execute: definition.execute,
           log: (message) => this.log(`${assignment.taskType}: ${message}`),

@@ -62,11 +62,14 @@ describe('TaskWorker on the broker', () => {
     execute: (task: Task<I>, context: TaskContext) => Promise<object | void> | object | void,
     logged: string[] = [],
     through = broker,
+    // Most cases are about what follows the report: make it at once.
+    reportStartAfterMs = 0,
   ) {
     const worker = new TaskWorker<I, object | void>({
       amqpUrl: through,
       taskType,
       workerId: uniqueName('worker'),
+      reportStartAfterMs,
       reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
       execute,
       log: (line) => logged.push(line),
@@ -116,6 +119,28 @@ describe('TaskWorker on the broker', () => {
       ['IN_PROGRESS', worker.workerId, {}],
       ['COMPLETED', worker.workerId, { done: true }],
     ]);
+  });
+
+  it('sends no IN_PROGRESS for a task that ends before reportStartAfterMs: straight to its result', async () => {
+    const taskType = uniqueName('quick');
+    const worker = await startedWorker(taskType, async () => ({ quick: true }), [], broker, 60_000);
+    const task = await publishTask(taskType);
+    await waitFor('the result', () => resultsOf(task.taskId).length >= 1);
+
+    expect(resultsOf(task.taskId).map((result) => [result.status, result.workerId])).toEqual([['COMPLETED', worker.workerId]]);
+  });
+
+  it('reports IN_PROGRESS for a task still running after reportStartAfterMs, then its result', async () => {
+    const taskType = uniqueName('slow');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await startedWorker(taskType, async () => (await released, { slow: true }), [], broker, 50);
+    const task = await publishTask(taskType);
+    await waitFor('the IN_PROGRESS report', () => resultsOf(task.taskId).length === 1);
+    release();
+    await waitFor('the result', () => resultsOf(task.taskId).length === 2);
+
+    expect(resultsOf(task.taskId).map((result) => result.status)).toEqual(['IN_PROGRESS', 'COMPLETED']);
   });
 
   it('reports progress when the handler says it is still at it, with callbackAfterSeconds and output so far', async () => {

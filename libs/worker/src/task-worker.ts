@@ -28,6 +28,12 @@ export interface TaskWorkerOptions<I, O extends object | void> {
    * confirmed) may take before it is abandoned and tried afresh (default 10 s).
    */
   startTimeoutMs?: number;
+  /**
+   * A task still running this long after it was taken is reported IN_PROGRESS
+   * (default 1 s; 0: at once, before the handler runs). One that ends sooner goes
+   * straight to its result: a broker message and an append fewer per task.
+   */
+  reportStartAfterMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
   execute: TaskHandler<I, O>;
   log?: (message: string) => void;
@@ -43,6 +49,7 @@ export interface StopReport {
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 20_000;
+export const DEFAULT_REPORT_START_AFTER_MS = 1_000;
 export const DEFAULT_START_TIMEOUT_MS = 10_000;
 
 type Phase = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -97,7 +104,14 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
     this.queueName = taskQueueName(this.taskType, this.domain);
     const log = (message: string): void => options.log?.(message);
     const superseded = new SupersededTasks();
-    this.deliveries = new TaskDeliveries({ workerId: this.workerId, queueName: this.queueName, execute: options.execute, superseded, log });
+    this.deliveries = new TaskDeliveries({
+      workerId: this.workerId,
+      queueName: this.queueName,
+      execute: options.execute,
+      superseded,
+      reportStartAfterMs: options.reportStartAfterMs ?? DEFAULT_REPORT_START_AFTER_MS,
+      log,
+    });
     const supersededFeed = new SupersededFeed({
       workerId: this.workerId,
       tasks: superseded,
