@@ -32,6 +32,13 @@ export interface ProjectionRunnerOptions {
   batchSize: number;
   /** How often a waiting runner retries the lock, and an active one reads without a NOTIFY. */
   pollMs: number;
+  /**
+   * After a page that was not full, the next read waits until this long after
+   * the last one began (default 0): under a steady stream of small appends the
+   * pages grow, and so do the transactions, fewer of them. The projections lag
+   * the log by about this much more.
+   */
+  minPageIntervalMs?: number;
   logger?: LoopLogger;
 }
 
@@ -78,13 +85,20 @@ export class ProjectionRunner {
     const { db, subscriptionName, batchSize, pollMs } = this.options;
     // Read after taking the lock: the previous holder may have moved it on.
     let position = await readCheckpoint(db, subscriptionName);
+    const minPageIntervalMs = this.options.minPageIntervalMs ?? 0;
     while (loop.running) {
       session.throwIfLost();
+      const readAt = Date.now();
       session.beginRead();
       const events = await readCommittedEvents(db, position, batchSize);
       if (events.length > 0) {
         position = await this.applyPage(session, events);
         this.appliedCount += events.length;
+      }
+      if (events.length > 0 && events.length < batchSize) {
+        const rest = minPageIntervalMs - (Date.now() - readAt);
+        // A NOTIFY in between must not cut it short: only the page interval passes here.
+        if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
       }
       // A full page means more is waiting; otherwise wait for a NOTIFY, or for the poll
       // that catches events held back by the xmin horizon (no NOTIFY comes for those).

@@ -10,6 +10,9 @@ const PROJECTIONS_SUBSCRIPTION = 'projections';
 // catches what the xmin horizon held back (and is how often a waiting runner tries the lock).
 const PAGE_SIZE = 500;
 const POLL_MS = 1_000;
+// Under load a page every 200 ms at most: timers are due a second or more after the event that
+// sets them, and search may be a moment behind; a transaction per append would cost the log's writers.
+const MIN_PAGE_INTERVAL_MS = 200;
 
 /** Runs this router's projection runner; one per database is active (advisory lock), the others wait to take over. */
 @Injectable()
@@ -24,6 +27,7 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
       subscriptionName: PROJECTIONS_SUBSCRIPTION,
       batchSize: PAGE_SIZE,
       pollMs: POLL_MS,
+      minPageIntervalMs: MIN_PAGE_INTERVAL_MS,
       logger: new Logger('ProjectionRunner'),
     });
   }
