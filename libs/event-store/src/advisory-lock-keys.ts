@@ -7,8 +7,6 @@ export const ADVISORY_LOCK_KEYS = {
   migrations: 7_251_001,
   /** The outbox relay: one relay per database publishes, the others wait. */
   outboxRelay: 7_251_002,
-  /** A projection runner: one per database and projection group applies committed events, the others wait. */
+  /** The projection runner: one runner per database applies committed events, the others wait. */
   projections: 7_251_003,
-  /** The search projection's own runner (it keeps its own pace and checkpoint). */
-  workflowSummariesProjection: 7_251_004,
 } as const;
