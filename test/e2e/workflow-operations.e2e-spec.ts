@@ -4,31 +4,17 @@
  * 400s they answer; and search, served by the router's projection of the log.
  * Tasks are taken by HTTP polls, so each test decides when a worker acts.
  */
-import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../support/services';
-import { TurnoutClient } from '../support/turnout-client';
-import { type RunningTurnout, startTurnout } from '../support/turnout-process';
+import { uniqueName } from '../support/services';
+import type { TurnoutClient } from '../support/turnout-client';
+import { turnoutForSuite } from '../support/turnout-fixture';
 import { waitFor } from '../support/wait-for';
 
 describe('workflow operations', () => {
-  let database: TestDatabase;
-  let turnout: RunningTurnout;
+  const turnout = turnoutForSuite('e2e_operations', { ACTIVE_WORKER_TIMEOUT_MS: '3000' });
   let api: TurnoutClient;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('e2e_operations');
-    turnout = await startTurnout({
-      DATABASE_URL: database.url,
-      AMQP_URL: await amqpUrl(),
-      ACTIVE_WORKER_TIMEOUT_MS: '3000',
-      PRESENCE_REFRESH_MS: '100',
-      RELAY_POLL_MS: '200',
-    });
-    api = new TurnoutClient(turnout.baseUrl);
-  });
-
-  afterAll(async () => {
-    await turnout?.stop();
-    await database?.drop();
+  beforeAll(() => {
+    api = turnout.api;
   });
 
   const pollQuery = (domain: string | null) => `workerid=operator_test${domain === null ? '' : `&domain=${domain}`}`;
