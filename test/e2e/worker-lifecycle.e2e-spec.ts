@@ -9,43 +9,22 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import * as amqp from 'amqplib';
-import { Client } from 'pg';
-import { workflowStreamId } from '@turnout/domain';
 import { TASK_RESULTS_EXCHANGE, type TaskResult, assertWorkerExchanges, publishConfirmed, taskResultProperties } from '@turnout/messaging';
-import { type Task, type TaskContext, TaskWorker } from '@turnout/worker';
-import { type BrokerQueues, connectBrokerQueues } from '../support/broker-queues';
-import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../support/services';
-import { TurnoutClient } from '../support/turnout-client';
-import { type RunningTurnout, startTurnout } from '../support/turnout-process';
+import type { Task, TaskContext, TaskWorker } from '@turnout/worker';
+import type { BrokerQueues } from '../support/broker-queues';
+import { uniqueName } from '../support/services';
+import type { TurnoutClient } from '../support/turnout-client';
+import { turnoutForSuite } from '../support/turnout-fixture';
 import { waitFor } from '../support/wait-for';
 
 describe('the task lifecycle of AMQP workers', () => {
-  let database: TestDatabase;
-  let broker: string;
-  let turnout: RunningTurnout;
+  const turnout = turnoutForSuite('e2e_worker_lifecycle');
   let api: TurnoutClient;
-  let db: Client;
   let queues: BrokerQueues;
-  const workers: TaskWorker<any, any>[] = [];
-  const queuesMade = new Set<string>();
 
-  beforeAll(async () => {
-    database = await createTestDatabase('e2e_worker_lifecycle');
-    broker = await amqpUrl();
-    turnout = await startTurnout({ DATABASE_URL: database.url, AMQP_URL: broker, PRESENCE_REFRESH_MS: '100', RELAY_POLL_MS: '200' });
-    api = new TurnoutClient(turnout.baseUrl);
-    db = new Client({ connectionString: database.url });
-    await db.connect();
-    queues = await connectBrokerQueues(broker);
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(workers.map((worker) => worker.stop()));
-    await turnout?.stop();
-    await queues?.deleteQueues(queuesMade);
-    await queues?.close();
-    await db?.end();
-    await database?.drop();
+  beforeAll(() => {
+    api = turnout.api;
+    queues = turnout.queues;
   });
 
   async function started<I>(
@@ -53,8 +32,8 @@ describe('the task lifecycle of AMQP workers', () => {
     execute: (task: Task<I>, context: TaskContext) => Promise<object | void> | object | void,
     { domain = null, logged = [] }: { domain?: string | null; logged?: string[] } = {},
   ): Promise<TaskWorker<I, object | void>> {
-    const worker = new TaskWorker<I, object | void>({
-      amqpUrl: broker,
+    // Started on the suite's broker, stopped with the suite, answered once presence has it.
+    return turnout.startWorker<I, object | void>({
       taskType,
       domain,
       workerId: uniqueName('lifecycle_worker'),
@@ -62,10 +41,6 @@ describe('the task lifecycle of AMQP workers', () => {
       execute,
       log: (line) => logged.push(line),
     });
-    workers.push(worker);
-    await worker.start();
-    queuesMade.add(worker.queueName);
-    return worker;
   }
 
   /** A one-task workflow whose task definition says this. */
@@ -86,10 +61,7 @@ describe('the task lifecycle of AMQP workers', () => {
       { timeoutMs },
     );
 
-  const eventTypes = async (workflowId: string): Promise<string[]> =>
-    (await db.query('select type from turnout_events where stream_id = $1 order by stream_version', [workflowStreamId(workflowId)])).rows.map(
-      (row: { type: string }) => row.type,
-    );
+  const eventTypes = async (workflowId: string): Promise<string[]> => (await turnout.eventsOf(workflowId)).map((event) => event.type);
 
   /** A promise and the function that settles it, for a handler the test lets go of. */
   function gate(): { opened: Promise<void>; open: () => void } {
@@ -211,7 +183,6 @@ describe('the task lifecycle of AMQP workers', () => {
     const taskType = uniqueName('waited_too_long');
     const domain = uniqueName('later');
     const workflowName = await workflowWith(taskType, { retryCount: 1, retryDelaySeconds: 0, pollTimeoutSeconds: 1 });
-    queuesMade.add(`${taskType}@${domain}`);
     const workflowId = await api.startWorkflow(workflowName, { [taskType]: domain });
     // No worker yet: the first attempt times out in its queue, and its retry waits beside its message.
     const waiting = await until('the retry to be scheduled', workflowId, (workflow) => workflow.tasks.length === 2, 20_000);
@@ -238,7 +209,6 @@ describe('the task lifecycle of AMQP workers', () => {
     const taskType = uniqueName('rerouted');
     const [oldDomain, newDomain] = [uniqueName('old_pool'), uniqueName('new_pool')];
     const workflowName = await workflowWith(taskType, { retryCount: 0 });
-    queuesMade.add(`${taskType}@${oldDomain}`);
     const workflowId = await api.startWorkflow(workflowName, { [taskType]: oldDomain });
     await waitFor('the task message in its queue', async () => (await queues.readyCount(`${taskType}@${oldDomain}`).catch(() => 0)) === 1);
     expect(await api.request('PUT', `/api/workflow/${workflowId}/taskToDomain?reroute=true`, { [taskType]: newDomain })).toMatchObject({ status: 204 });
@@ -262,7 +232,7 @@ describe('the task lifecycle of AMQP workers', () => {
     const eventsBefore = await eventTypes(workflowId);
 
     // A worker in another language ran the old attempt anyway and reports it, late.
-    const connection = await amqp.connect(broker);
+    const connection = await amqp.connect(turnout.broker);
     try {
       const channel = await connection.createConfirmChannel();
       await assertWorkerExchanges(channel);
