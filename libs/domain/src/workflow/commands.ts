@@ -1,6 +1,7 @@
 import type { RoutingContext } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
+import type { RunTrigger } from './events';
 import type { WorkflowTimer } from './timers';
 
 /** The outcomes a worker reports in a Conductor TaskResult; IN_PROGRESS says it is still at it. */
@@ -28,6 +29,8 @@ export type WorkflowCommand =
         firstTaskId: string;
         routing: RoutingContext;
         now: number;
+        /** Absent: started by a request. */
+        startedBy?: RunTrigger | null;
       };
     }
   | {

@@ -221,10 +221,19 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       if (state.type !== 'Empty') {
         throw new DomainError('WORKFLOW_ALREADY_STARTED', `workflow ${command.data.workflowId} already exists`);
       }
-      const { workflowId, blueprint, input, taskToDomain, correlationId, firstTaskId, routing, now } = command.data;
+      const { workflowId, blueprint, input, taskToDomain, correlationId, firstTaskId, routing, now, startedBy } = command.data;
       const started: EventOf<'WorkflowStarted'> = {
         type: 'WorkflowStarted',
-        data: { workflowId, blueprint, input, taskToDomain, correlationId, startTime: now, timeoutAt: deadline(now, blueprint.timeoutSeconds ?? 0) },
+        data: {
+          workflowId,
+          blueprint,
+          input,
+          taskToDomain,
+          correlationId,
+          startTime: now,
+          timeoutAt: deadline(now, blueprint.timeoutSeconds ?? 0),
+          ...(startedBy === undefined || startedBy === null ? {} : { startedBy }),
+        },
       };
       // One decision, one append: the first task leaves with the start, no hop through a router.
       return thenAdvance(state, [started], { nextTaskId: firstTaskId, routing, now });

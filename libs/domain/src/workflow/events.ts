@@ -2,6 +2,15 @@ import type { RoutingReason } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
 
+/** What started a run other than a StartWorkflowRequest: an event handler, on a message of its queue. */
+export interface RunTrigger {
+  eventHandler: string;
+  /** The handler's event, as registered (`amqp_queue:<queue>`). */
+  event: string;
+  /** The message's AMQP messageId, when it had one. */
+  messageId: string | null;
+}
+
 /** Which deadline a task missed: not taken in time, no word from its worker, or not done in time. */
 export type TaskTimeoutKind = 'POLL' | 'RESPONSE' | 'TASK';
 
@@ -19,6 +28,8 @@ export type WorkflowEvent =
         startTime: number;
         /** When the run times out (the workflow's timeoutSeconds); null or absent: never. */
         timeoutAt?: number | null;
+        /** Null or absent: started by a request. */
+        startedBy?: RunTrigger | null;
       };
     }
   | {

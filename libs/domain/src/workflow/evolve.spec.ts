@@ -113,6 +113,7 @@ const runOf = (after: Partial<WorkflowRun>): WorkflowRun => ({
   taskToDomain: canaryMap,
   taskToDomainHistory: [],
   correlationId: 'order-7',
+  startedBy: null,
   startTime: T0,
   timeoutAt: null,
   timeoutAlerted: false,

@@ -25,7 +25,7 @@ export const TIMEOUT_REASONS: Record<TaskTimeoutKind, string> = {
 export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowState {
   switch (event.type) {
     case 'WorkflowStarted': {
-      const { workflowId, blueprint, input, taskToDomain, correlationId, startTime, timeoutAt } = event.data;
+      const { workflowId, blueprint, input, taskToDomain, correlationId, startTime, timeoutAt, startedBy } = event.data;
       return {
         type: 'Running',
         run: {
@@ -35,6 +35,7 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
           taskToDomain,
           taskToDomainHistory: [],
           correlationId,
+          startedBy: startedBy ?? null,
           startTime,
           timeoutAt: timeoutAt ?? null,
           timeoutAlerted: false,

@@ -1,6 +1,6 @@
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
-import type { EventOf, TaskTimeoutKind } from './events';
+import type { EventOf, RunTrigger, TaskTimeoutKind } from './events';
 
 /** Conductor's task statuses. */
 export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR' | 'TIMED_OUT' | 'CANCELED';
@@ -37,6 +37,8 @@ export interface WorkflowRun {
   /** Every map the run had before its current one, oldest first, with when it was replaced. */
   taskToDomainHistory: Array<{ taskToDomain: TaskToDomain; replacedAt: number }>;
   correlationId: string | null;
+  /** The event handler and message that started the run; null: a request did. */
+  startedBy: RunTrigger | null;
   startTime: number;
   /** When the run times out (null: never). */
   timeoutAt: number | null;
