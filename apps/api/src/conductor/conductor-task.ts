@@ -1,4 +1,4 @@
-import type { TaskRun, WorkflowRun } from '@turnout/domain';
+import { type TaskRun, type WorkflowRun, blueprintPolicyOf } from '@turnout/domain';
 
 /** A task as Conductor shows it (poll answers, workflow executions), plus Turnout's `queueName` (added, never renamed). */
 export function conductorTask(run: WorkflowRun, task: TaskRun) {
@@ -20,7 +20,7 @@ export function conductorTask(run: WorkflowRun, task: TaskRun) {
     retried: false,
     executed: task.status !== 'SCHEDULED' && task.status !== 'IN_PROGRESS',
     callbackFromWorker: true,
-    responseTimeoutSeconds: run.blueprint.tasks[task.taskIndex].responseTimeoutSeconds,
+    responseTimeoutSeconds: blueprintPolicyOf(run.blueprint.tasks[task.taskIndex]).responseTimeoutSeconds,
     workflowInstanceId: run.workflowId,
     workflowType: run.blueprint.name,
     taskId: task.taskId,

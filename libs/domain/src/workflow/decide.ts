@@ -1,6 +1,6 @@
 import { type ReplacedAttempt, type RoutingReason, resolveDomain } from '../routing/resolve-domain';
 import type { Scheduling, WorkflowCommand } from './commands';
-import { policyOf, retryDelaySeconds } from './definition';
+import { blueprintPolicyOf, retryDelaySeconds } from './definition';
 import { DomainError } from './domain-error';
 import type { EventOf, TaskTimeoutKind, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
@@ -63,7 +63,7 @@ function scheduleTask(
       queueName: decision.queueName,
       routing: withReplaced(decision.reason, replaces),
       scheduledTime: now,
-      pollTimeoutAt: deadline(now, policyOf(task).pollTimeoutSeconds),
+      pollTimeoutAt: deadline(now, blueprintPolicyOf(task).pollTimeoutSeconds),
     },
   };
 }
@@ -122,7 +122,7 @@ function advance(state: WorkflowState, scheduling: Scheduling): WorkflowEvent[] 
       return [scheduleAfter(run, last, scheduling)];
     case 'FAILED':
     case 'TIMED_OUT': {
-      const policy = policyOf(run.blueprint.tasks[last.taskIndex]);
+      const policy = blueprintPolicyOf(run.blueprint.tasks[last.taskIndex]);
       if (last.retryCount < policy.retryCount) {
         const delaySeconds = retryDelaySeconds(policy, last.retryCount);
         if (delaySeconds <= 0) return [scheduleAfter(run, last, scheduling)];
@@ -184,7 +184,7 @@ function fireTimer(state: StartedWorkflow, timer: WorkflowTimer, scheduling: Sch
       return thenAdvance(state, [{ type: 'TaskTimedOut', data: { taskId: task.taskId, endTime: now, timeout: 'RESPONSE' } }], scheduling);
     case 'TASK_TIMEOUT': {
       if (task === undefined || !isOpenTask(task) || task.timeoutAt === null || now < task.timeoutAt) return [];
-      const policy = policyOf(run.blueprint.tasks[task.taskIndex]);
+      const policy = blueprintPolicyOf(run.blueprint.tasks[task.taskIndex]);
       const timedOut: WorkflowEvent = { type: 'TaskTimedOut', data: { taskId: task.taskId, endTime: now, timeout: 'TASK' } };
       switch (policy.timeoutPolicy) {
         case 'RETRY':
@@ -244,7 +244,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       const task = findTask(current.run, taskId);
       // A duplicate, late or superseded result (the attempt ended, or the run did) changes nothing.
       if (task === null || isEnded(current) || !isOpenTask(task)) return [];
-      const policy = policyOf(current.run.blueprint.tasks[task.taskIndex]);
+      const policy = blueprintPolicyOf(current.run.blueprint.tasks[task.taskIndex]);
       switch (status) {
         case 'IN_PROGRESS': {
           const responseTimeoutAt = now + seconds(policy.responseTimeoutSeconds + (callbackAfterSeconds ?? 0));
@@ -273,7 +273,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       const task = findTask(current.run, taskId);
       // Only a task waiting in its queue can be taken; a redelivered message of a held or ended task cannot.
       if (task === null || isEnded(current) || task.status !== 'SCHEDULED') return [];
-      const policy = policyOf(current.run.blueprint.tasks[task.taskIndex]);
+      const policy = blueprintPolicyOf(current.run.blueprint.tasks[task.taskIndex]);
       const responseTimeoutAt = now + seconds(policy.responseTimeoutSeconds);
       return [{ type: 'TaskStarted', data: { taskId, workerId, startTime: now, responseTimeoutAt, timeoutAt: deadline(now, policy.timeoutSeconds) } }];
     }

@@ -1,6 +1,7 @@
 import { type FieldError, type Validated, invalid, valid } from '../field-error';
 import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
+import type { TaskToDomain } from '../routing/task-to-domain';
 
 /** How the delay before a retry grows (Conductor's retryLogic). */
 export type RetryLogic = 'FIXED' | 'EXPONENTIAL_BACKOFF' | 'LINEAR_BACKOFF';
@@ -38,12 +39,39 @@ export interface TaskDef {
   [field: string]: unknown;
 }
 
-/** A task inside a workflow definition (WorkflowTask). Only SIMPLE tasks run, in sequence. */
+/**
+ * Conductor's workflow task types Turnout runs. SIMPLE tasks are polled by
+ * workers and routed to a domain; the others are system tasks that Turnout
+ * runs itself, get no domain and are never in a queue.
+ */
+export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH';
+export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH'];
+
+/** SUB_WORKFLOW's subWorkflowParam: which workflow the child runs, and its own map (replacing the parent's, whole). */
+export interface SubWorkflowParam {
+  name: string;
+  /** Absent: the latest version when the parent starts. */
+  version?: number;
+  taskToDomain?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** A task inside a workflow definition (Conductor's WorkflowTask). Fields Turnout does not use are kept as given. */
 export interface WorkflowTaskDef {
   name: string;
   taskReferenceName: string;
-  type: 'SIMPLE';
+  type: WorkflowTaskType;
   inputParameters: Record<string, unknown>;
+  /** FORK_JOIN: the branches, run in parallel, each a sequence of tasks. */
+  forkTasks?: WorkflowTaskDef[][];
+  /** JOIN: the reference names it waits for. */
+  joinOn?: string[];
+  /** SWITCH: `value-param` (the case is the input parameter named by `expression`). */
+  evaluatorType?: string;
+  expression?: string;
+  decisionCases?: Record<string, WorkflowTaskDef[]>;
+  defaultCase?: WorkflowTaskDef[];
+  subWorkflowParam?: SubWorkflowParam;
   [field: string]: unknown;
 }
 
@@ -75,24 +103,89 @@ export interface TaskPolicy {
   timeoutPolicy: TaskTimeoutPolicy;
 }
 
-type BlueprintTask = {
-  taskType: string;
+/** What every task of a blueprint has: where it sits and what it is given. */
+interface BlueprintTaskBase {
   referenceTaskName: string;
   inputParameters: Record<string, unknown>;
+}
+
+/** A task for workers: routed to a domain when scheduled, with its definition's retries and timeouts. */
+export type SimpleBlueprintTask = BlueprintTaskBase & {
+  /** Absent in runs started before Turnout ran system tasks. */
+  kind?: 'SIMPLE';
+  taskType: string;
 } & Pick<TaskPolicy, 'retryCount' | 'responseTimeoutSeconds'> &
   // Absent in runs started before Turnout honoured them: policyOf gives Conductor's defaults.
   Partial<TaskPolicy>;
+
+/**
+ * A blueprint's tasks are one flat list (a task's `taskIndex` is its position
+ * in it); control flow refers to positions: a sequence is a list of indices.
+ */
+export type BlueprintTask =
+  | SimpleBlueprintTask
+  | (BlueprintTaskBase & {
+      kind: 'FORK_JOIN';
+      taskType: 'FORK';
+      /** Each branch, a sequence of task indices. */
+      branches: number[][];
+    })
+  | (BlueprintTaskBase & { kind: 'JOIN'; taskType: 'JOIN'; joinOn: string[] })
+  | (BlueprintTaskBase & {
+      kind: 'SWITCH';
+      taskType: 'SWITCH';
+      /** value-param: the input parameter whose value names the case. */
+      expression: string;
+      decisionCases: Record<string, number[]>;
+      defaultCase: number[];
+    })
+  | (BlueprintTaskBase & {
+      kind: 'SUB_WORKFLOW';
+      taskType: 'SUB_WORKFLOW';
+      /** The child's blueprint, frozen with the parent's. */
+      blueprint: WorkflowBlueprint;
+      /** subWorkflowParam.taskToDomain, parsed: the child's whole map. Null: the child gets the parent's map. */
+      taskToDomain: TaskToDomain | null;
+    });
+
+/** The system task kinds (run by Turnout, never polled). */
+export type SystemTaskKind = Exclude<WorkflowTaskType, 'SIMPLE'>;
 
 /** What a workflow run needs of its definitions, frozen into WorkflowStarted when it starts. */
 export interface WorkflowBlueprint {
   name: string;
   version: number;
   tasks: BlueprintTask[];
+  /** The top-level sequence (task indices). Absent in runs of old: every task, in order. */
+  sequence?: number[];
   /** Null: the workflow's output is its last task's output, as in Conductor. */
   outputParameters: Record<string, unknown> | null;
   /** 0 or absent: the run has no time limit. */
   timeoutSeconds?: number;
   timeoutPolicy?: WorkflowTimeoutPolicy;
+}
+
+/** The kind of a blueprint task (SIMPLE for tasks of runs of old). */
+export const kindOf = (task: BlueprintTask): WorkflowTaskType => task.kind ?? 'SIMPLE';
+
+/** The top-level sequence of a blueprint. */
+export const topSequenceOf = (blueprint: WorkflowBlueprint): number[] => blueprint.sequence ?? blueprint.tasks.map((_task, index) => index);
+
+/** System tasks never retry and have no timeouts of their own: their outcome is Turnout's or a child run's. */
+const SYSTEM_TASK_POLICY: TaskPolicy = {
+  retryCount: 0,
+  retryLogic: 'FIXED',
+  retryDelaySeconds: 0,
+  backoffScaleFactor: 1,
+  pollTimeoutSeconds: 0,
+  responseTimeoutSeconds: 0,
+  timeoutSeconds: 0,
+  timeoutPolicy: 'RETRY',
+};
+
+/** The retries and timeouts of a blueprint task: a SIMPLE task's definition's, none for a system task. */
+export function blueprintPolicyOf(task: BlueprintTask): TaskPolicy {
+  return task.kind === undefined || task.kind === 'SIMPLE' ? policyOf(task) : SYSTEM_TASK_POLICY;
 }
 
 /** The retries and timeouts of a blueprint's task, with Conductor's defaults where it says nothing. */
