@@ -13,3 +13,5 @@ export * from './workflow/timers';
 export * from './workflow/state';
 export * from './workflow/evolve';
 export * from './workflow/decide';
+export * from './events/payload-expressions';
+export * from './events/event-handler';
