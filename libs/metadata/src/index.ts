@@ -8,3 +8,8 @@ export * from './migrations/1732200000300-create-task-queues';
 export * from './record-task-queues';
 export * from './list-task-queues';
 export * from './list-workflow-definitions';
+export * from './migrations/1732200001200-create-event-handlers';
+export * from './insert-event-handler';
+export * from './update-event-handler';
+export * from './list-event-handlers';
+export * from './delete-event-handler';
