@@ -7,3 +7,4 @@ export * from './message-validation';
 export * from './confirmed-publish';
 export * from './dead-letter';
 export * from './broker-connection';
+export * from './event-queues';
