@@ -1,11 +1,14 @@
 import type { RoutingContext } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
-import type { RunTrigger } from './events';
+import type { ParentTask, RunTrigger } from './events';
 import type { WorkflowTimer } from './timers';
 
 /** The outcomes a worker reports in a Conductor TaskResult; IN_PROGRESS says it is still at it. */
 export type TaskResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
+
+/** How a child run ended. */
+export type SubWorkflowOutcome = 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'TERMINATED';
 
 /** What a command that may schedule a task needs: the new attempt's id, and the presence to route by. */
 export interface Scheduling {
@@ -31,6 +34,8 @@ export type WorkflowCommand =
         now: number;
         /** Absent: started by a request. */
         startedBy?: RunTrigger | null;
+        /** A child run: the parent's SUB_WORKFLOW attempt. */
+        parent?: ParentTask | null;
       };
     }
   | {
@@ -54,6 +59,17 @@ export type WorkflowCommand =
       /** A durable timer of the run came due (a retry delay or a deadline); a stale one decides nothing. */
       type: 'FireTimer';
       data: Scheduling & { timer: WorkflowTimer };
+    }
+  | {
+      /** A child run ended: its parent's SUB_WORKFLOW attempt ends with it. */
+      type: 'RecordSubWorkflowResult';
+      data: Scheduling & {
+        taskId: string;
+        subWorkflowId: string;
+        status: SubWorkflowOutcome;
+        output: Record<string, unknown>;
+        reasonForIncompletion: string | null;
+      };
     }
   | { type: 'TerminateWorkflow'; data: { reason: string; now: number } }
   | { type: 'PauseWorkflow'; data: { now: number } }

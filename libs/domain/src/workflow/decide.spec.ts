@@ -269,6 +269,10 @@ describe('decide', () => {
       RetryWorkflow: retry(),
       RestartWorkflow: restart(),
       ChangeTaskToDomain: changeMap({ fetch_user: 'stable' }, true),
+      RecordSubWorkflowResult: {
+        type: 'RecordSubWorkflowResult',
+        data: { taskId: 't1', subWorkflowId: 't1', status: 'COMPLETED', output: {}, reasonForIncompletion: null, nextTaskId: 't2', routing: nobody, now: NOW },
+      },
     };
     it.each(Object.entries(commandsOfARun))('refuses %s: WORKFLOW_NOT_FOUND', (_type, command) => {
       given().when(command).thenFailsWith('WORKFLOW_NOT_FOUND');
@@ -1387,7 +1391,7 @@ describe('decide', () => {
             expect(open.length).toBeLessThanOrEqual(1);
             if (after.type !== 'Running' && after.type !== 'Paused') expect(open).toEqual([]);
             // An open attempt and a retry waiting for its delay are never both there.
-            if (after.run.pendingRetry !== null) expect(open).toEqual([]);
+            if (after.run.pendingRetries.length > 0) expect(open).toEqual([]);
           });
         }),
         { numRuns: 300 },
@@ -1400,7 +1404,7 @@ describe('decide', () => {
           play(policies, workflow, steps, (command, before, after) => {
             if (before.type !== 'Paused' || command.type === 'ResumeWorkflow' || after.type === 'Empty') return;
             expect(after.run.tasks.length).toBeLessThanOrEqual(before.run.tasks.length);
-            expect(after.run.pendingRetry).toEqual(before.run.pendingRetry);
+            expect(after.run.pendingRetries).toEqual(before.run.pendingRetries);
           });
         }),
         { numRuns: 300 },

@@ -1,6 +1,12 @@
 import type { RoutingReason } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
-import type { WorkflowBlueprint } from './definition';
+import type { SystemTaskKind, WorkflowBlueprint } from './definition';
+
+/** A child run's parent: the run and its SUB_WORKFLOW attempt that started the child. */
+export interface ParentTask {
+  workflowId: string;
+  taskId: string;
+}
 
 /** What started a run other than a StartWorkflowRequest: an event handler, on a message of its queue. */
 export interface RunTrigger {
@@ -30,6 +36,8 @@ export type WorkflowEvent =
         timeoutAt?: number | null;
         /** Null or absent: started by a request. */
         startedBy?: RunTrigger | null;
+        /** A child run's parent; null or absent: a run of its own. */
+        parent?: ParentTask | null;
       };
     }
   | {
@@ -52,6 +60,10 @@ export type WorkflowEvent =
         scheduledTime: number;
         /** When it times out if no worker has taken it (pollTimeoutSeconds); null or absent: never. */
         pollTimeoutAt?: number | null;
+        /** A system task (run by Turnout, never in a queue: domain null, queueName ''); absent: SIMPLE. */
+        kind?: SystemTaskKind;
+        /** SUB_WORKFLOW: the child run (its id, kept by a retry of the attempt) and the map it starts with. */
+        subWorkflow?: { workflowId: string; taskToDomain: TaskToDomain };
       };
     }
   | {
@@ -107,11 +119,12 @@ export type WorkflowEvent =
         endTime: number;
       };
     }
-  | { type: 'WorkflowCompleted'; data: { output: Record<string, unknown>; endTime: number } }
-  | { type: 'WorkflowFailed'; data: { reasonForIncompletion: string; failedTaskId: string; endTime: number } }
-  | { type: 'WorkflowTimedOut'; data: { reasonForIncompletion: string; endTime: number } }
+  // A child run's end names its parent, so that the parent hears of it without reading the child.
+  | { type: 'WorkflowCompleted'; data: { output: Record<string, unknown>; endTime: number; parent?: ParentTask } }
+  | { type: 'WorkflowFailed'; data: { reasonForIncompletion: string; failedTaskId: string; endTime: number; parent?: ParentTask } }
+  | { type: 'WorkflowTimedOut'; data: { reasonForIncompletion: string; endTime: number; parent?: ParentTask } }
   | { type: 'WorkflowTimeoutAlerted'; data: { at: number } }
-  | { type: 'WorkflowTerminated'; data: { reasonForIncompletion: string; endTime: number } }
+  | { type: 'WorkflowTerminated'; data: { reasonForIncompletion: string; endTime: number; parent?: ParentTask } }
   | { type: 'WorkflowPaused'; data: { at: number } }
   | { type: 'WorkflowResumed'; data: { at: number } }
   | {

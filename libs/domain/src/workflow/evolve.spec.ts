@@ -114,12 +114,13 @@ const runOf = (after: Partial<WorkflowRun>): WorkflowRun => ({
   taskToDomainHistory: [],
   correlationId: 'order-7',
   startedBy: null,
+  parent: null,
   startTime: T0,
   timeoutAt: null,
   timeoutAlerted: false,
   tasks: [],
   taskIdsBeforeRestart: [],
-  pendingRetry: null,
+  pendingRetries: [],
   ...after,
 });
 
@@ -288,13 +289,13 @@ describe('evolve', () => {
     const delayed: EventOf<'TaskRetryDelayed'> = { type: 'TaskRetryDelayed', data: { taskIndex: 0, retryCount: 1, retriedTaskId: 't1', dueAt: T0 + 60_001 } };
 
     it('keeps a retry waiting for its delay', () => {
-      expect(runIn(foldEvents([started, first, failed, delayed]), 'Running').pendingRetry).toEqual(delayed.data);
+      expect(runIn(foldEvents([started, first, failed, delayed]), 'Running').pendingRetries).toEqual([delayed.data]);
     });
 
     it('forgets the waiting retry once it is scheduled', () => {
       const retry = scheduled('t1b', 0, T0 + 60_001, { inputData: { id: 42 }, domain: null, routing: defaultQueue, retryCount: 1, retriedTaskId: 't1' });
       const run = runIn(foldEvents([started, first, failed, delayed, retry]), 'Running');
-      expect(run.pendingRetry).toBeNull();
+      expect(run.pendingRetries).toEqual([]);
       expect(run.tasks.map((task) => [task.taskId, task.status, task.retryCount])).toEqual([
         ['t1', 'FAILED', 0],
         ['t1b', 'SCHEDULED', 1],
@@ -342,7 +343,7 @@ describe('evolve', () => {
       ];
       const before = runIn(foldEvents(failedRun), 'Failed');
       const state = foldEvents([...failedRun, { type: 'WorkflowRetried', data: { at: T0 + 9, timeoutAt: T0 + 600_009 } }]);
-      expect(state).toEqual({ type: 'Running', run: { ...before, timeoutAt: T0 + 600_009, timeoutAlerted: false, pendingRetry: null } });
+      expect(state).toEqual({ type: 'Running', run: { ...before, timeoutAt: T0 + 600_009, timeoutAlerted: false, pendingRetries: [] } });
       expect(runIn(state, 'Running').tasks).toEqual(before.tasks);
     });
 

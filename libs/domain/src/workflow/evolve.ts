@@ -25,7 +25,7 @@ export const TIMEOUT_REASONS: Record<TaskTimeoutKind, string> = {
 export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowState {
   switch (event.type) {
     case 'WorkflowStarted': {
-      const { workflowId, blueprint, input, taskToDomain, correlationId, startTime, timeoutAt, startedBy } = event.data;
+      const { workflowId, blueprint, input, taskToDomain, correlationId, startTime, timeoutAt, startedBy, parent } = event.data;
       return {
         type: 'Running',
         run: {
@@ -36,23 +36,26 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
           taskToDomainHistory: [],
           correlationId,
           startedBy: startedBy ?? null,
+          parent: parent ?? null,
           startTime,
           timeoutAt: timeoutAt ?? null,
           timeoutAlerted: false,
           tasks: [],
           taskIdsBeforeRestart: [],
-          pendingRetry: null,
+          pendingRetries: [],
         },
       };
     }
     case 'TaskScheduled': {
       const current = started(state, event.type);
       const { workflowInstanceId: _workflow, workflowType: _type, pollTimeoutAt, ...task } = event.data;
+      // A JOIN waits and a SUB_WORKFLOW's child runs from the moment they are scheduled: Turnout holds them.
+      const heldByTurnout = task.kind === 'JOIN' || task.kind === 'SUB_WORKFLOW';
       const scheduled: TaskRun = {
         ...task,
-        status: 'SCHEDULED',
+        status: heldByTurnout ? 'IN_PROGRESS' : 'SCHEDULED',
         pollCount: 0,
-        startTime: null,
+        startTime: heldByTurnout ? task.scheduledTime : null,
         pollTimeoutAt: pollTimeoutAt ?? null,
         responseTimeoutAt: null,
         timeoutAt: null,
@@ -63,10 +66,15 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
         workerId: null,
         endTime: null,
       };
-      return withRun(current, (run) => ({ ...run, tasks: [...run.tasks, scheduled], pendingRetry: null }));
+      const retried = task.retriedTaskId;
+      return withRun(current, (run) => ({
+        ...run,
+        tasks: [...run.tasks, scheduled],
+        pendingRetries: retried === null ? run.pendingRetries : run.pendingRetries.filter((pending) => pending.retriedTaskId !== retried),
+      }));
     }
     case 'TaskRetryDelayed':
-      return withRun(started(state, event.type), (run) => ({ ...run, pendingRetry: event.data }));
+      return withRun(started(state, event.type), (run) => ({ ...run, pendingRetries: [...run.pendingRetries, event.data] }));
     case 'TaskStarted': {
       const { taskId, workerId, startTime, responseTimeoutAt, timeoutAt } = event.data;
       const current = started(state, event.type);
@@ -113,13 +121,13 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
       return { type: 'Running', run: started(state, event.type).run };
     case 'WorkflowRetried': {
       const run = started(state, event.type).run;
-      return { type: 'Running', run: { ...run, timeoutAt: event.data.timeoutAt, timeoutAlerted: false, pendingRetry: null } };
+      return { type: 'Running', run: { ...run, timeoutAt: event.data.timeoutAt, timeoutAlerted: false, pendingRetries: [] } };
     }
     case 'WorkflowRestarted': {
       const run = started(state, event.type).run;
       const { startTime, timeoutAt } = event.data;
       const taskIdsBeforeRestart = [...run.taskIdsBeforeRestart, ...run.tasks.map((task) => task.taskId)];
-      return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], taskIdsBeforeRestart, pendingRetry: null } };
+      return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], taskIdsBeforeRestart, pendingRetries: [] } };
     }
     case 'TaskToDomainChanged':
       return withRun(started(state, event.type), (run) => ({

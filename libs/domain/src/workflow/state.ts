@@ -1,6 +1,6 @@
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
-import type { EventOf, RunTrigger, TaskTimeoutKind } from './events';
+import type { EventOf, ParentTask, RunTrigger, TaskTimeoutKind } from './events';
 
 /** Conductor's task statuses. */
 export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR' | 'TIMED_OUT' | 'CANCELED';
@@ -39,6 +39,8 @@ export interface WorkflowRun {
   correlationId: string | null;
   /** The event handler and message that started the run; null: a request did. */
   startedBy: RunTrigger | null;
+  /** A child run's parent; null: a run of its own. */
+  parent: ParentTask | null;
   startTime: number;
   /** When the run times out (null: never). */
   timeoutAt: number | null;
@@ -48,7 +50,8 @@ export interface WorkflowRun {
   tasks: TaskRun[];
   /** Ids of the attempts from before a restart: a late word of theirs changes nothing (it is no unknown task). */
   taskIdsBeforeRestart: string[];
-  pendingRetry: PendingRetry | null;
+  /** Retries waiting for their delay (one per failed attempt; branches fail on their own). */
+  pendingRetries: PendingRetry[];
 }
 
 /** How a run ended, beside its run. */
@@ -76,7 +79,7 @@ export type EndedWorkflow = Extract<WorkflowState, { type: 'Completed' | 'Failed
 export const isEnded = (state: WorkflowState): state is EndedWorkflow =>
   state.type === 'Completed' || state.type === 'Failed' || state.type === 'TimedOut' || state.type === 'Terminated';
 
-/** Waiting in its queue, or held by a worker: a result still counts. */
+/** Waiting in its queue, or held by a worker (or by Turnout: a JOIN waiting, a child running): a result still counts. */
 export const isOpenTask = (task: TaskRun): boolean => task.status === 'SCHEDULED' || task.status === 'IN_PROGRESS';
 
 /** Conductor's workflow statuses. */
