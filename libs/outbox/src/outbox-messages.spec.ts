@@ -1,4 +1,4 @@
-import type { WorkflowEvent } from '@turnout/domain';
+import type { EventOf, WorkflowEvent } from '@turnout/domain';
 import type { StoredEvent } from '@turnout/event-store';
 import { EVENTS_EXCHANGE, TASKS_SUPERSEDED_EXCHANGE, parseTaskMessage, parseTaskSuperseded } from '@turnout/messaging';
 import { outboxMessagesOf } from './outbox-messages';
@@ -18,7 +18,7 @@ const stored = (event: WorkflowEvent): StoredEvent => {
   };
 };
 
-const scheduled: WorkflowEvent = {
+const scheduled: EventOf<'TaskScheduled'> = {
   type: 'TaskScheduled',
   data: {
     taskId: 't1',
@@ -42,6 +42,13 @@ describe('outboxMessagesOf: what the relay publishes for an event', () => {
     const [message] = outboxMessagesOf(stored(scheduled));
     expect(message).toMatchObject({ exchange: '', routingKey: 'hello@doug', assertQueue: 'hello@doug', options: { messageId: 't1', correlationId: 'w1' } });
     expect(parseTaskMessage(message.content)).toMatchObject({ ok: true, value: { taskId: 't1', domain: 'doug', inputData: { name: 'Doug' } } });
+  });
+
+  it('puts no system task (a fork, a join, a child run) in a queue', () => {
+    for (const kind of ['FORK_JOIN', 'JOIN', 'SWITCH', 'SUB_WORKFLOW'] as const) {
+      const system: WorkflowEvent = { type: 'TaskScheduled', data: { ...scheduled.data, domain: null, queueName: '', kind } };
+      expect(outboxMessagesOf(stored(system)).filter((message) => message.exchange === '')).toEqual([]);
+    }
   });
 
   it('signals a cancelled or timed-out attempt on the superseded exchange, saying why', () => {

@@ -33,7 +33,7 @@ export interface PublishedEvent {
 
 /**
  * What the relay publishes for a committed event: a lifecycle event on the
- * events exchange, for TaskScheduled the task message in its queue, and for
+ * events exchange, for TaskScheduled of a SIMPLE task the task message in its queue, and for
  * TaskCanceled and TaskTimedOut a TaskSuperseded signal, so that workers skip
  * the attempt's message. In commit order, the signal leaves before the task
  * message of any attempt that replaces it.
@@ -42,7 +42,8 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
   const workflowEvent = workflowEventOf(event);
   if (PUBLISHED_EVENT_TYPES.has(workflowEvent.type)) messages.push(publishedEventMessage(event));
-  if (workflowEvent.type === 'TaskScheduled') {
+  // A system task (a fork, a join, a child run) is Turnout's own: it is never in a queue.
+  if (workflowEvent.type === 'TaskScheduled' && workflowEvent.data.kind === undefined) {
     const task = taskMessageOf(workflowEvent.data);
     messages.push({
       exchange: '',
