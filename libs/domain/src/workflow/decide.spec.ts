@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { DomainError } from './domain-error';
 import type { RoutingContext, RoutingReason } from '../routing/resolve-domain';
 import { type TaskToDomain, parseTaskToDomain } from '../routing/task-to-domain';
 import { PresenceSnapshot } from '../routing/worker-presence';
@@ -7,32 +6,11 @@ import type { TaskResultStatus, WorkflowCommand, WorkflowCommandType } from './c
 import { decide } from './decide';
 import type { TaskPolicy, WorkflowBlueprint, WorkflowTimeoutPolicy } from './definition';
 import type { EventOf, TaskTimeoutKind, WorkflowEvent } from './events';
-import { evolve, foldEvents } from './evolve';
+import { DomainError } from './domain-error';
+import { foldEvents } from './evolve';
+import { given } from './given-when-then.test-support';
 import { type WorkflowState, initialState, isOpenTask } from './state';
 import { TIMER_KINDS, type TimerKind, type WorkflowTimer, timersOf } from './timers';
-
-// Given events (folded with evolve), when a command (decided), then events — or a DomainError.
-function given(...history: WorkflowEvent[]) {
-  const state = history.reduce<WorkflowState>(evolve, { type: 'Empty' });
-  return {
-    when: (command: WorkflowCommand) => ({
-      /** The events decided, for assertions on a part of them. */
-      events: () => decide(command, state),
-      then: (expected: WorkflowEvent[]) => expect(decide(command, state)).toEqual(expected),
-      thenFailsWith: (code: DomainError['code'], message?: string) => {
-        let error: unknown;
-        try {
-          decide(command, state);
-        } catch (thrown) {
-          error = thrown;
-        }
-        expect(error).toBeInstanceOf(DomainError);
-        expect((error as DomainError).code).toBe(code);
-        if (message !== undefined) expect((error as DomainError).message).toBe(message);
-      },
-    }),
-  };
-}
 
 /** A map's rules as the edge parses them and WorkflowStarted carries them. */
 function parsedRules(map: Record<string, string>): TaskToDomain {
