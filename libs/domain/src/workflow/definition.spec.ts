@@ -10,9 +10,13 @@ import {
   type RetryLogic,
   type TaskPolicy,
   type WorkflowDef,
+  type WorkflowBlueprint,
   blueprintOf,
+  buildBlueprint,
   policyOf,
   retryDelaySeconds,
+  taskTypesOf,
+  topSequenceOf,
   validateTaskDefs,
   validateWorkflowDef,
 } from './definition';
@@ -76,7 +80,7 @@ describe('validateWorkflowDef', () => {
       'tasks[1].taskReferenceName',
       '"x" is used by an earlier task',
     ],
-    ['an unsupported task type', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x', type: 'FORK_JOIN' }] }, 'tasks[0].type', '"FORK_JOIN" is not supported'],
+    ['an unsupported task type', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x', type: 'HTTP' }] }, 'tasks[0].type', '"HTTP" is not supported'],
     ['inputParameters that are not an object', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x', inputParameters: [1] }] }, 'tasks[0].inputParameters', 'must be an object'],
     ['version 0', { name: 'w', version: 0, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'version', '1 or more'],
     ['a fractional version', { name: 'w', version: 1.5, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'version', 'whole number'],
@@ -250,6 +254,167 @@ describe('blueprintOf', () => {
     expect(blueprintOf(validDef({ name: 'w', tasks, outputParameters: {} }), new Map()).outputParameters).toBeNull();
     expect(blueprintOf(validDef({ name: 'w', tasks }), new Map()).outputParameters).toBeNull();
     expect(blueprintOf(validDef({ name: 'w', tasks, outputParameters: { y: '${x.output.y}' } }), new Map()).outputParameters).toEqual({ y: '${x.output.y}' });
+  });
+});
+
+describe('blueprintOf with system tasks', () => {
+  const simple = (reference: string, name = reference) => ({ name, taskReferenceName: reference });
+  const defaultsOf = (name: string) => ({ taskType: name, ...policyOf({}) });
+  const child = (reference: string, subWorkflowParam: Record<string, unknown>) => ({ name: reference, taskReferenceName: reference, type: 'SUB_WORKFLOW', subWorkflowParam });
+  const childDefs = new Map<string, WorkflowDef>([
+    ['payment', validDef({ name: 'payment', version: 2, tasks: [simple('charge', 'charge_card'), child('receipt', { name: 'receipt' })] })],
+    ['receipt', validDef({ name: 'receipt', version: 1, tasks: [simple('send', 'send_receipt')] })],
+  ]);
+  const resolver = (name: string, version: number | undefined) => {
+    const def = childDefs.get(name);
+    return def !== undefined && (version === undefined || version === def.version) ? def : undefined;
+  };
+
+  const def = validDef({
+    name: 'order',
+    tasks: [
+      simple('first', 'a'),
+      {
+        name: 'split',
+        taskReferenceName: 'split',
+        type: 'FORK_JOIN',
+        forkTasks: [
+          [simple('left', 'b')],
+          [
+            simple('right', 'b'),
+            {
+              name: 'tier',
+              taskReferenceName: 'tier',
+              type: 'SWITCH',
+              evaluatorType: 'value-param',
+              expression: 'tier',
+              inputParameters: { tier: '${workflow.input.tier}' },
+              decisionCases: {
+                gold: [
+                  { name: 'inner', taskReferenceName: 'inner', type: 'FORK_JOIN', forkTasks: [[simple('g1', 'c')], [simple('g2', 'd')]] },
+                  { name: 'inner_join', taskReferenceName: 'inner_join', type: 'JOIN', joinOn: ['g1', 'g2'] },
+                ],
+              },
+              defaultCase: [simple('plain', 'e')],
+            },
+          ],
+        ],
+      },
+      { name: 'meet', taskReferenceName: 'meet', type: 'JOIN', joinOn: ['left', 'tier'] },
+      child('pay', { name: 'payment', taskToDomain: { charge_card: 'tenant_x,NO_DOMAIN' } }),
+      simple('last', 'f'),
+    ],
+  });
+
+  it('flattens the tree: each task before its branches and cases, control flow as indices, a sequence of the top level', () => {
+    const blueprint = blueprintOf(def, new Map([['b', { name: 'b', retryCount: 7 }]]), resolver);
+    expect(blueprint.tasks.map((task) => [task.referenceTaskName, task.taskType, task.kind])).toEqual([
+      ['first', 'a', undefined],
+      ['split', 'FORK', 'FORK_JOIN'],
+      ['left', 'b', undefined],
+      ['right', 'b', undefined],
+      ['tier', 'SWITCH', 'SWITCH'],
+      ['inner', 'FORK', 'FORK_JOIN'],
+      ['g1', 'c', undefined],
+      ['g2', 'd', undefined],
+      ['inner_join', 'JOIN', 'JOIN'],
+      ['plain', 'e', undefined],
+      ['meet', 'JOIN', 'JOIN'],
+      ['pay', 'SUB_WORKFLOW', 'SUB_WORKFLOW'],
+      ['last', 'f', undefined],
+    ]);
+    expect(blueprint.sequence).toEqual([0, 1, 10, 11, 12]);
+    expect(topSequenceOf(blueprint)).toEqual([0, 1, 10, 11, 12]);
+    expect(blueprint.tasks[1]).toEqual({ kind: 'FORK_JOIN', taskType: 'FORK', referenceTaskName: 'split', inputParameters: {}, branches: [[2], [3, 4]] });
+    expect(blueprint.tasks[4]).toEqual({
+      kind: 'SWITCH',
+      taskType: 'SWITCH',
+      referenceTaskName: 'tier',
+      inputParameters: { tier: '${workflow.input.tier}' },
+      expression: 'tier',
+      decisionCases: { gold: [5, 8] },
+      defaultCase: [9],
+    });
+    expect(blueprint.tasks[5]).toMatchObject({ kind: 'FORK_JOIN', branches: [[6], [7]] });
+    expect(blueprint.tasks[8]).toEqual({ kind: 'JOIN', taskType: 'JOIN', referenceTaskName: 'inner_join', inputParameters: {}, joinOn: ['g1', 'g2'] });
+    expect(blueprint.tasks[10]).toMatchObject({ kind: 'JOIN', joinOn: ['left', 'tier'] });
+  });
+
+  it("gives SIMPLE tasks in branches their task definition's policy and today's shape (no kind)", () => {
+    const blueprint = blueprintOf(def, new Map([['b', { name: 'b', retryCount: 7 }]]), resolver);
+    expect(blueprint.tasks[2]).toEqual({ referenceTaskName: 'left', inputParameters: {}, ...defaultsOf('b'), retryCount: 7 });
+    expect(blueprint.tasks[9]).toEqual({ referenceTaskName: 'plain', inputParameters: {}, ...defaultsOf('e') });
+    expect(blueprint.tasks[2]).not.toHaveProperty('kind');
+  });
+
+  it("freezes the child's blueprint (the latest version when none is asked for, its own children too) and parses the child's map", () => {
+    const pay = blueprintOf(def, new Map([['charge_card', { name: 'charge_card', retryCount: 1 }]]), resolver).tasks[11];
+    if (pay.kind !== 'SUB_WORKFLOW') throw new Error('expected the SUB_WORKFLOW task');
+    expect(pay.blueprint).toMatchObject({ name: 'payment', version: 2, outputParameters: null });
+    expect(pay.blueprint.tasks[0]).toEqual({ referenceTaskName: 'charge', inputParameters: {}, ...defaultsOf('charge_card'), retryCount: 1 });
+    expect(pay.blueprint.tasks[1]).toMatchObject({ kind: 'SUB_WORKFLOW', taskToDomain: null, blueprint: { name: 'receipt', tasks: [{ taskType: 'send_receipt' }] } });
+    expect(pay.blueprint).not.toHaveProperty('sequence');
+    expect(pay.taskToDomain).toEqual({ charge_card: { key: 'charge_card', value: 'tenant_x,NO_DOMAIN', domains: ['tenant_x'], fallsBackToNoDomain: true } });
+  });
+
+  it('names every SIMPLE task type once, its children\'s included', () => {
+    expect(taskTypesOf(blueprintOf(def, new Map(), resolver))).toEqual(['a', 'b', 'c', 'd', 'e', 'charge_card', 'send_receipt', 'f']);
+  });
+
+  it('keeps the shape of runs of old for a workflow of SIMPLE tasks: no sequence, no kinds', () => {
+    const blueprint = blueprintOf(validDef({ name: 'w', tasks: [simple('x', 'a'), simple('y', 'b')] }), new Map());
+    expect(blueprint).not.toHaveProperty('sequence');
+    expect(blueprint.tasks.every((task) => !('kind' in task))).toBe(true);
+  });
+
+  it('throws, clearly, for a definition with a SUB_WORKFLOW and no resolver', () => {
+    expect(() => blueprintOf(def, new Map())).toThrow(/starts sub-workflows \(pay\).*SubWorkflowResolver/);
+  });
+
+  const refusals = (raw: unknown, subWorkflowOf: (name: string, version: number | undefined) => WorkflowDef | undefined, at?: string) => {
+    const result = buildBlueprint(validDef(raw), new Map(), subWorkflowOf, at);
+    if (result.ok) throw new Error('expected the blueprint to be refused');
+    return result.errors;
+  };
+
+  it('refuses, at the SUB_WORKFLOW task, a child that is not registered (a version or any)', () => {
+    expect(refusals({ name: 'w', tasks: [child('c', { name: 'nobody' })] }, () => undefined)).toEqual([
+      { path: 'tasks[0].subWorkflowParam.name', message: 'no workflow named nobody is registered' },
+    ]);
+    expect(refusals({ name: 'w', tasks: [simple('x'), child('c', { name: 'payment', version: 9 })] }, resolver, '[1]')).toEqual([
+      { path: '[1].tasks[1].subWorkflowParam.name', message: 'no version 9 of workflow payment is registered' },
+    ]);
+  });
+
+  it('refuses a workflow that starts itself, directly or through another', () => {
+    const selfish = validDef({ name: 'selfish', tasks: [child('again', { name: 'selfish' })] });
+    expect(refusals(selfish, () => selfish)).toEqual([{ path: 'tasks[0].subWorkflowParam.name', message: 'selfish starts itself: sub-workflows may not cycle' }]);
+
+    const a = validDef({ name: 'A', tasks: [child('to_b', { name: 'B' })] });
+    const b = validDef({ name: 'B', tasks: [simple('work'), child('to_a', { name: 'A' })] });
+    const cyclic = (name: string) => (name === 'A' ? a : name === 'B' ? b : undefined);
+    expect(refusals(a, cyclic)).toEqual([
+      { path: 'tasks[0].subWorkflowParam.name', message: 'B v1 tasks[1].subWorkflowParam.name: A starts itself through B: sub-workflows may not cycle' },
+    ]);
+  });
+
+  it("refuses a child's map whose queue names would be too long for the child's task types", () => {
+    const longTask = 't'.repeat(200);
+    const childDef = validDef({ name: 'long', tasks: [simple('x', longTask)] });
+    expect(refusals({ name: 'w', tasks: [child('c', { name: 'long', taskToDomain: { '*': 'd'.repeat(60) } })] }, () => childDef)).toEqual([
+      { path: 'tasks[0].subWorkflowParam.taskToDomain.*', message: expect.stringContaining('RabbitMQ allows 255') },
+    ]);
+  });
+
+  it('parses an empty child map as an empty map (it replaces the parent\'s), an absent one as none (the parent\'s applies)', () => {
+    const childDef = validDef({ name: 'c', tasks: [simple('x')] });
+    const blueprint = blueprintOf(validDef({ name: 'w', tasks: [child('given', { name: 'c', taskToDomain: {} }), child('absent', { name: 'c' })] }), new Map(), () => childDef);
+    expect(blueprint.tasks.map((task) => (task.kind === 'SUB_WORKFLOW' ? task.taskToDomain : 'not a child'))).toEqual([{}, null]);
+  });
+
+  it('is plain data: it survives JSON as it is (it travels in WorkflowStarted)', () => {
+    const blueprint: WorkflowBlueprint = blueprintOf(def, new Map(), resolver);
+    expect(JSON.parse(JSON.stringify(blueprint))).toEqual(blueprint);
   });
 });
 

@@ -1,7 +1,22 @@
-import { type FieldError, type Validated, invalid, valid } from '../field-error';
+import { type FieldError, type Validated, describeFieldErrors, invalid, valid } from '../field-error';
 import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
-import type { TaskToDomain } from '../routing/task-to-domain';
+import { type TaskToDomain, parseTaskToDomain } from '../routing/task-to-domain';
+import { type WorkflowTaskDef, type WorkflowTaskType, validateWorkflowTasks } from './workflow-task-defs';
+
+// The tasks of a definition, their types and their checks, are in workflow-task-defs.ts.
+export {
+  type PlacedWorkflowTask,
+  type SubWorkflowParam,
+  type SubWorkflowReference,
+  type WorkflowTaskDef,
+  type WorkflowTaskType,
+  VALUE_PARAM_EVALUATOR,
+  WORKFLOW_TASK_TYPES,
+  simpleTaskNamesOf,
+  subWorkflowNamesOf,
+  workflowTasksOf,
+} from './workflow-task-defs';
 
 /** How the delay before a retry grows (Conductor's retryLogic). */
 export type RetryLogic = 'FIXED' | 'EXPONENTIAL_BACKOFF' | 'LINEAR_BACKOFF';
@@ -36,42 +51,6 @@ export interface TaskDef {
   /** Counted from the first time a worker takes the task (0 or absent: no limit). */
   timeoutSeconds?: number;
   timeoutPolicy?: TaskTimeoutPolicy;
-  [field: string]: unknown;
-}
-
-/**
- * Conductor's workflow task types Turnout runs. SIMPLE tasks are polled by
- * workers and routed to a domain; the others are system tasks that Turnout
- * runs itself, get no domain and are never in a queue.
- */
-export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH';
-export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH'];
-
-/** SUB_WORKFLOW's subWorkflowParam: which workflow the child runs, and its own map (replacing the parent's, whole). */
-export interface SubWorkflowParam {
-  name: string;
-  /** Absent: the latest version when the parent starts. */
-  version?: number;
-  taskToDomain?: Record<string, string>;
-  [field: string]: unknown;
-}
-
-/** A task inside a workflow definition (Conductor's WorkflowTask). Fields Turnout does not use are kept as given. */
-export interface WorkflowTaskDef {
-  name: string;
-  taskReferenceName: string;
-  type: WorkflowTaskType;
-  inputParameters: Record<string, unknown>;
-  /** FORK_JOIN: the branches, run in parallel, each a sequence of tasks. */
-  forkTasks?: WorkflowTaskDef[][];
-  /** JOIN: the reference names it waits for. */
-  joinOn?: string[];
-  /** SWITCH: `value-param` (the case is the input parameter named by `expression`). */
-  evaluatorType?: string;
-  expression?: string;
-  decisionCases?: Record<string, WorkflowTaskDef[]>;
-  defaultCase?: WorkflowTaskDef[];
-  subWorkflowParam?: SubWorkflowParam;
   [field: string]: unknown;
 }
 
@@ -277,62 +256,179 @@ export function validateWorkflowDef(raw: unknown, at = ''): Validated<WorkflowDe
   if (raw.outputParameters !== undefined && raw.outputParameters !== null && !isRecord(raw.outputParameters)) {
     errors.push({ path: field('outputParameters'), message: 'must be an object' });
   }
-  if (!Array.isArray(raw.tasks) || raw.tasks.length === 0) {
-    errors.push({ path: field('tasks'), message: 'must be a non-empty array of tasks' });
-    return invalid(errors);
-  }
-  const references = new Set<string>();
-  raw.tasks.forEach((task: unknown, index) => {
-    const taskField = field(`tasks[${index}]`);
-    if (!isRecord(task)) {
-      errors.push({ path: taskField, message: 'must be an object' });
-      return;
-    }
-    errors.push(...checkName(`${taskField}.name`, task.name));
-    if (typeof task.taskReferenceName !== 'string' || task.taskReferenceName.trim() === '') {
-      errors.push({ path: `${taskField}.taskReferenceName`, message: 'must be a non-empty string' });
-    } else if (references.has(task.taskReferenceName)) {
-      errors.push({ path: `${taskField}.taskReferenceName`, message: `"${task.taskReferenceName}" is used by an earlier task` });
-    } else {
-      references.add(task.taskReferenceName);
-    }
-    if (task.type !== undefined && task.type !== 'SIMPLE') {
-      errors.push({ path: `${taskField}.type`, message: `"${String(task.type)}" is not supported: Turnout runs SIMPLE tasks in sequence` });
-    }
-    if (task.inputParameters !== undefined && !isRecord(task.inputParameters)) {
-      errors.push({ path: `${taskField}.inputParameters`, message: 'must be an object' });
-    }
-  });
-  if (errors.length > 0) return invalid(errors);
+  const tasks = validateWorkflowTasks(raw.tasks, field('tasks'));
+  if (!tasks.ok) errors.push(...tasks.errors);
+  if (!tasks.ok || errors.length > 0) return invalid(errors);
   return valid({
     ...raw,
     name: raw.name as string,
     version: (raw.version as number | undefined) ?? 1,
-    tasks: raw.tasks.map((task: Record<string, unknown>) => ({
-      ...task,
-      name: task.name as string,
-      taskReferenceName: task.taskReferenceName as string,
-      type: 'SIMPLE' as const,
-      inputParameters: (task.inputParameters as Record<string, unknown> | undefined) ?? {},
-    })),
+    tasks: tasks.value,
     outputParameters: (raw.outputParameters as Record<string, unknown> | undefined) ?? undefined,
   });
 }
 
-/** Freezes a definition and the task definitions it names into what a run needs. */
-export function blueprintOf(def: WorkflowDef, taskDefs: ReadonlyMap<string, TaskDef>): WorkflowBlueprint {
+/**
+ * The definition of a workflow a SUB_WORKFLOW names: that version, or the
+ * latest when `version` is undefined; undefined when none is registered.
+ * Definitions it answers were validated when they were registered.
+ */
+export type SubWorkflowResolver = (name: string, version: number | undefined) => WorkflowDef | undefined;
+
+/**
+ * Freezes a definition, the task definitions of its SIMPLE tasks and its
+ * children's definitions (recursively, through `subWorkflowOf`) into what a run
+ * needs. Refuses, at the path of the SUB_WORKFLOW task, a child that is not
+ * registered, a cycle of children, and a child's taskToDomain whose queue names
+ * would be too long for the child's task types.
+ */
+export function buildBlueprint(
+  def: WorkflowDef,
+  taskDefs: ReadonlyMap<string, TaskDef>,
+  subWorkflowOf?: SubWorkflowResolver,
+  at = '',
+): Validated<WorkflowBlueprint> {
+  const errors: FieldError[] = [];
+  const blueprint = freeze(def, { taskDefs, subWorkflowOf, errors, field: (path) => (at === '' ? path : `${at}.${path}`) }, [def.name]);
+  return errors.length > 0 ? invalid(errors) : valid(blueprint);
+}
+
+/** buildBlueprint for a definition known to be runnable (a test's, a run's of old): throws what buildBlueprint would refuse. */
+export function blueprintOf(def: WorkflowDef, taskDefs: ReadonlyMap<string, TaskDef>, subWorkflowOf?: SubWorkflowResolver): WorkflowBlueprint {
+  const blueprint = buildBlueprint(def, taskDefs, subWorkflowOf);
+  if (!blueprint.ok) throw new Error(`no blueprint of workflow ${def.name} v${def.version}: ${describeFieldErrors(blueprint.errors)}`);
+  return blueprint.value;
+}
+
+interface Freezing {
+  taskDefs: ReadonlyMap<string, TaskDef>;
+  subWorkflowOf: SubWorkflowResolver | undefined;
+  errors: FieldError[];
+  /** The path of a field of the definition being frozen, as the client sees it. */
+  field: (path: string) => string;
+}
+
+/** `ancestors`: the workflows that start this one, outermost first, and this one (a child among them is a cycle). */
+function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string[]): WorkflowBlueprint {
+  const tasks: BlueprintTask[] = [];
+  const sequenceOf = (defs: readonly WorkflowTaskDef[], path: string): number[] => defs.map((task, index) => place(task, `${path}[${index}]`));
+  const place = (task: WorkflowTaskDef, path: string): number => {
+    const index = tasks.length;
+    // Reserved first: a task's index comes before those of its branches' and cases' tasks.
+    tasks.push(undefined as unknown as BlueprintTask);
+    tasks[index] = blueprintTaskOf(task, path);
+    return index;
+  };
+  const blueprintTaskOf = (task: WorkflowTaskDef, path: string): BlueprintTask => {
+    const placed = { referenceTaskName: task.taskReferenceName, inputParameters: task.inputParameters };
+    switch (task.type) {
+      case 'SIMPLE':
+        // No kind: the shape of a task of runs started before Turnout ran system tasks.
+        return { taskType: task.name, ...placed, ...policyOf(freezing.taskDefs.get(task.name) ?? {}) };
+      case 'FORK_JOIN':
+        return { kind: 'FORK_JOIN', taskType: 'FORK', ...placed, branches: (task.forkTasks ?? []).map((branch, index) => sequenceOf(branch, `${path}.forkTasks[${index}]`)) };
+      case 'JOIN':
+        return { kind: 'JOIN', taskType: 'JOIN', ...placed, joinOn: task.joinOn ?? [] };
+      case 'SWITCH':
+        return {
+          kind: 'SWITCH',
+          taskType: 'SWITCH',
+          ...placed,
+          expression: task.expression ?? '',
+          // Entries, not assignments: a case may be called `__proto__`.
+          decisionCases: Object.fromEntries(
+            Object.entries(task.decisionCases ?? {}).map(([key, cases]) => [key, sequenceOf(cases, `${path}.decisionCases.${key}`)]),
+          ),
+          defaultCase: sequenceOf(task.defaultCase ?? [], `${path}.defaultCase`),
+        };
+      case 'SUB_WORKFLOW':
+        return { kind: 'SUB_WORKFLOW', taskType: 'SUB_WORKFLOW', ...placed, ...childOf(task, path) };
+      default: {
+        const unknownType: never = task.type;
+        throw new Error(`unknown task type ${String(unknownType)}`);
+      }
+    }
+  };
+  const childOf = (task: WorkflowTaskDef, path: string): { blueprint: WorkflowBlueprint; taskToDomain: TaskToDomain | null } => {
+    const param = task.subWorkflowParam;
+    if (param === undefined) throw new Error(`SUB_WORKFLOW ${task.taskReferenceName} of ${def.name} has no subWorkflowParam: the definition was not validated`);
+    if (freezing.subWorkflowOf === undefined) {
+      throw new Error(`${def.name} starts sub-workflows (${task.taskReferenceName}): its blueprint needs their definitions (a SubWorkflowResolver)`);
+    }
+    const refuse = (field: string, message: string) => {
+      freezing.errors.push({ path: freezing.field(`${path}.${field}`), message });
+      return { blueprint: NO_BLUEPRINT, taskToDomain: null };
+    };
+    const cycleAt = ancestors.indexOf(param.name);
+    if (cycleAt >= 0) {
+      const through = ancestors.slice(cycleAt + 1);
+      return refuse('subWorkflowParam.name', `${param.name} starts itself${through.length > 0 ? ` through ${through.join(', ')}` : ''}: sub-workflows may not cycle`);
+    }
+    const child = freezing.subWorkflowOf(param.name, param.version);
+    if (child === undefined) {
+      return refuse(
+        'subWorkflowParam.name',
+        param.version === undefined ? `no workflow named ${param.name} is registered` : `no version ${param.version} of workflow ${param.name} is registered`,
+      );
+    }
+    // The child's own problems, said at the task that starts it.
+    const childErrors: FieldError[] = [];
+    const blueprint = freeze(
+      child,
+      { ...freezing, errors: childErrors, field: (childPath) => `${child.name} v${child.version} ${childPath}` },
+      [...ancestors, child.name],
+    );
+    if (childErrors.length > 0) return refuse('subWorkflowParam.name', describeFieldErrors(childErrors));
+    if (param.taskToDomain === undefined) return { blueprint, taskToDomain: null };
+    const taskToDomain = parseTaskToDomain(param.taskToDomain, taskTypesOf(blueprint), freezing.field(`${path}.subWorkflowParam.taskToDomain`));
+    if (!taskToDomain.ok) {
+      freezing.errors.push(...taskToDomain.errors);
+      return { blueprint, taskToDomain: null };
+    }
+    return { blueprint, taskToDomain: taskToDomain.value };
+  };
+
+  const sequence = sequenceOf(def.tasks, 'tasks');
   return {
     name: def.name,
     version: def.version,
-    tasks: def.tasks.map((task) => ({
-      taskType: task.name,
-      referenceTaskName: task.taskReferenceName,
-      inputParameters: task.inputParameters,
-      ...policyOf(taskDefs.get(task.name) ?? {}),
-    })),
+    tasks,
+    // Left out when it is every task in order: the shape of runs of old, which topSequenceOf reads the same.
+    ...(sequence.every((taskIndex, position) => taskIndex === position) && sequence.length === tasks.length ? {} : { sequence }),
     outputParameters:
       def.outputParameters !== undefined && Object.keys(def.outputParameters).length > 0 ? def.outputParameters : null,
     timeoutSeconds: def.timeoutSeconds ?? 0,
     timeoutPolicy: def.timeoutPolicy ?? 'TIME_OUT_WF',
   };
+}
+
+/** Stands for a child that could not be frozen, in a blueprint that is refused anyway. */
+const NO_BLUEPRINT: WorkflowBlueprint = { name: '', version: 0, tasks: [], outputParameters: null };
+
+/**
+ * Every SIMPLE task type of a blueprint, its children's included, once each:
+ * the types a taskToDomain given to the run is checked against.
+ */
+export function taskTypesOf(blueprint: WorkflowBlueprint): string[] {
+  const taskTypes = new Set<string>();
+  for (const task of blueprint.tasks) {
+    switch (task.kind) {
+      case undefined:
+      case 'SIMPLE':
+        taskTypes.add(task.taskType);
+        break;
+      case 'SUB_WORKFLOW':
+        for (const taskType of taskTypesOf(task.blueprint)) taskTypes.add(taskType);
+        break;
+      case 'FORK_JOIN':
+      case 'JOIN':
+      case 'SWITCH':
+        break;
+      default: {
+        const unknownKind: never = task;
+        throw new Error(`unknown task kind ${String((unknownKind as BlueprintTask).kind)}`);
+      }
+    }
+  }
+  return [...taskTypes];
 }
