@@ -1,7 +1,15 @@
 import { type TaskRun, type WorkflowRun, blueprintPolicyOf } from '@turnout/domain';
 
-/** A task as Conductor shows it (poll answers, workflow executions), plus Turnout's `queueName` (added, never renamed). */
+/**
+ * A task as Conductor shows it (poll answers, workflow executions), plus
+ * Turnout's `queueName` (added, never renamed). A system task (FORK, JOIN,
+ * SWITCH, SUB_WORKFLOW) is Turnout's own: no worker calls back for it, and it
+ * has no domain and no queue (`queueName` ''). Conductor's `workflowTask` (the
+ * task's definition) is left out: its clients and workers do not read it.
+ */
 export function conductorTask(run: WorkflowRun, task: TaskRun) {
+  // A SUB_WORKFLOW attempt names its child when it is scheduled; Conductor shows the child's id beside the task and in its output.
+  const subWorkflowId = task.subWorkflow?.workflowId;
   return {
     taskType: task.taskType,
     status: task.status,
@@ -11,6 +19,7 @@ export function conductorTask(run: WorkflowRun, task: TaskRun) {
     seq: run.tasks.indexOf(task) + 1,
     correlationId: run.correlationId ?? undefined,
     pollCount: task.pollCount,
+    // Conductor's for FORK, JOIN and SWITCH; for SUB_WORKFLOW Conductor gives the workflow task's `name`, which the blueprint does not keep.
     taskDefName: task.taskType,
     scheduledTime: task.scheduledTime,
     startTime: task.startTime ?? 0,
@@ -19,7 +28,8 @@ export function conductorTask(run: WorkflowRun, task: TaskRun) {
     startDelayInSeconds: 0,
     retried: false,
     executed: task.status !== 'SCHEDULED' && task.status !== 'IN_PROGRESS',
-    callbackFromWorker: true,
+    // Absent kind: a SIMPLE task, for workers.
+    callbackFromWorker: task.kind === undefined,
     responseTimeoutSeconds: blueprintPolicyOf(run.blueprint.tasks[task.taskIndex]).responseTimeoutSeconds,
     workflowInstanceId: run.workflowId,
     workflowType: run.blueprint.name,
@@ -27,10 +37,11 @@ export function conductorTask(run: WorkflowRun, task: TaskRun) {
     callbackAfterSeconds: 0,
     workerId: task.workerId ?? undefined,
     reasonForIncompletion: task.reasonForIncompletion ?? undefined,
-    outputData: task.outputData,
+    outputData: subWorkflowId === undefined ? task.outputData : { subWorkflowId, ...task.outputData },
     domain: task.domain,
     workflowPriority: 0,
     iteration: 0,
+    subWorkflowId,
     queueName: task.queueName,
   };
 }

@@ -1,5 +1,6 @@
 import { type StartedWorkflow, isEnded, taskToDomainAsRecord, workflowStatusOf } from '@turnout/domain';
 import { conductorTask } from '../conductor/conductor-task';
+import { chosenCaseOf, placementsOf } from './task-placement';
 
 /** How the run ended, when it has: its end time, and why unless it completed. */
 function endOf(state: StartedWorkflow): { endTime: number; reasonForIncompletion: string | undefined } {
@@ -12,6 +13,7 @@ export function workflowView(state: StartedWorkflow, includeTasks: boolean) {
   const run = state.run;
   const retriedIds = new Set(run.tasks.map((task) => task.retriedTaskId).filter((id): id is string => id !== null));
   const { endTime, reasonForIncompletion } = endOf(state);
+  const placements = placementsOf(run.blueprint);
   return {
     workflowId: run.workflowId,
     workflowName: run.blueprint.name,
@@ -23,6 +25,9 @@ export function workflowView(state: StartedWorkflow, includeTasks: boolean) {
     output: state.type === 'Completed' ? state.output : {},
     reasonForIncompletion,
     correlationId: run.correlationId ?? undefined,
+    // Conductor's, for a child run: the parent run and its SUB_WORKFLOW task.
+    parentWorkflowId: run.parent?.workflowId,
+    parentWorkflowTaskId: run.parent?.taskId,
     taskToDomain: taskToDomainAsRecord(run.taskToDomain),
     // Turnout's: every map the run had before, and when it was replaced.
     taskToDomainHistory: run.taskToDomainHistory.map(({ taskToDomain, replacedAt }) => ({ taskToDomain: taskToDomainAsRecord(taskToDomain), replacedAt })),
@@ -36,6 +41,9 @@ export function workflowView(state: StartedWorkflow, includeTasks: boolean) {
           retriedTaskId: task.retriedTaskId ?? undefined,
           // Turnout's answer to "why did my task go there?"
           routing: task.routing,
+          // Turnout's: the branch or case the task sits in (absent: the workflow's own sequence), and a SWITCH's case.
+          placement: placements.get(task.taskIndex),
+          chosenCase: chosenCaseOf(run.blueprint, task),
         }))
       : [],
   };
