@@ -10,6 +10,9 @@ import { ApiExceptionFilter } from './http/api-exception.filter';
 import { MetadataController } from './metadata/metadata.controller';
 import { WorkflowDefinitionCache } from './metadata/workflow-definition-cache';
 import { START_WORKFLOW_HANDLER } from './workflows/start-workflow.handler';
+import { WORKFLOW_STARTS } from './workflow-starts.provider';
+import { EventHandlersController } from './events/event-handlers.controller';
+import { EventQueueBroker } from './events/event-queue-broker';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { WorkflowController } from './workflows/workflow.controller';
 import { WorkflowActionsController } from './workflows/workflow-actions.controller';
@@ -30,7 +33,16 @@ export class ApiModule {
         // Nest's Logger writes through the api's one pino logger; request lines come from main.ts (requestLogging).
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
       ],
-      controllers: [MetadataController, WorkflowController, WorkflowActionsController, TasksController, TokenController, HealthController, MetricsController],
+      controllers: [
+        MetadataController,
+        WorkflowController,
+        WorkflowActionsController,
+        TasksController,
+        EventHandlersController,
+        TokenController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },
         { provide: DATA_SOURCE, useFactory: () => openDatabase(config.databaseUrl, { poolSize: 20 }) },
@@ -43,7 +55,9 @@ export class ApiModule {
         WorkerPresenceService,
         WorkflowDefinitionCache,
         WORKFLOW_COMMANDS,
+        WORKFLOW_STARTS,
         START_WORKFLOW_HANDLER,
+        EventQueueBroker,
         TaskQueueBroker,
         HttpWorkerTasks,
       ],

@@ -28,6 +28,9 @@ export function workflowView(state: StartedWorkflow, includeTasks: boolean) {
     // Conductor's, for a child run: the parent run and its SUB_WORKFLOW task.
     parentWorkflowId: run.parent?.workflowId,
     parentWorkflowTaskId: run.parent?.taskId,
+    // Conductor's: the event of the handler that started the run; Turnout's startedBy also names the handler and message.
+    event: run.startedBy?.event ?? undefined,
+    startedBy: run.startedBy ?? undefined,
     taskToDomain: taskToDomainAsRecord(run.taskToDomain),
     // Turnout's: every map the run had before, and when it was replaced.
     taskToDomainHistory: run.taskToDomainHistory.map(({ taskToDomain, replacedAt }) => ({ taskToDomain: taskToDomainAsRecord(taskToDomain), replacedAt })),
