@@ -12,6 +12,9 @@ import { ProjectionRunnerService } from './projections/projection-runner.service
 import { DueTimersService } from './timers/due-timers.service';
 import { WorkerPresenceService } from './presence/worker-presence.service';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './router.tokens';
+import { EventHandlerConsumers } from './event-handlers/event-handler-consumers.service';
+import { EventMessageStarts } from './event-handlers/event-message-starts';
+import { ROUTER_WORKFLOW_STARTS } from './event-handlers/router-workflow-starts.provider';
 
 @Module({})
 export class RouterModule {
@@ -38,6 +41,9 @@ export class RouterModule {
         ProjectionRunnerService,
         DueTimersService,
         RoutingMetrics,
+        ROUTER_WORKFLOW_STARTS,
+        EventMessageStarts,
+        EventHandlerConsumers,
       ],
     };
   }
