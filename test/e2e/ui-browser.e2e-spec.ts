@@ -1,7 +1,8 @@
 /**
  * The web UI (apps/api/src/ui) in a real browser: headless Chromium driven by
  * playwright-core, against api and router as real processes, a real worker,
- * real Postgres and RabbitMQ. `.ci/run` installs Chromium where it is missing.
+ * real Postgres and RabbitMQ. `npm test` installs Chromium where it is missing
+ * (scripts/test-prerequisites.mjs).
  *
  * UI_SCREENSHOT_DIR=/tmp/ui saves a screenshot of each view there.
  */
@@ -32,7 +33,7 @@ describe('web UI, in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not at ${CHROMIUM}: run .ci/run (it installs it) or apt-get install -y chromium, or set CHROMIUM_PATH`);
+      throw new Error(`Chromium is not at ${CHROMIUM}: run npm test (it installs it) or apt-get install -y chromium, or set CHROMIUM_PATH`);
     }
     database = await createTestDatabase('e2e_ui');
     broker = await amqpUrl();
