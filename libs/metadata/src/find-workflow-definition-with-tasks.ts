@@ -1,7 +1,11 @@
 import type { TaskDef, WorkflowDef } from '@turnout/domain';
 import type { SqlRunner } from '@turnout/event-store';
 
-/** A workflow definition (a version, or the latest) and the task definitions it names, in one round trip. */
+/**
+ * A workflow definition (a version, or the latest) and the task definitions its
+ * tasks name, in one round trip: those of tasks inside branches and cases too
+ * (its children's are findDefinitionTree's).
+ */
 export async function findWorkflowDefinitionWithTasks(
   db: SqlRunner,
   name: string,
@@ -10,7 +14,7 @@ export async function findWorkflowDefinitionWithTasks(
   const rows: Array<{ definition: WorkflowDef; task_defs: TaskDef[] | null }> = await db.query(
     `select w.definition,
             (select jsonb_agg(t.definition) from turnout_task_definitions t
-             where t.name in (select task->>'name' from jsonb_array_elements(w.definition->'tasks') as task)) as task_defs
+             where t.name in (select jsonb_path_query(w.definition, 'strict $.tasks.** ? (@.type() == "object" && exists(@.taskReferenceName)).name') #>> '{}')) as task_defs
      from turnout_workflow_definitions w
      where w.name = $1 and ($2::integer is null or w.version = $2::integer)
      order by w.version desc limit 1`,

@@ -13,3 +13,5 @@ export * from './insert-event-handler';
 export * from './update-event-handler';
 export * from './list-event-handlers';
 export * from './delete-event-handler';
+export * from './find-workflow-definitions';
+export * from './find-definition-tree';

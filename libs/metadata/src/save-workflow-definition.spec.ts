@@ -55,4 +55,30 @@ describe('findWorkflowDefinitionWithTasks', () => {
     expect(found?.taskDefs.get('hello_world')?.retryCount).toBe(7);
     expect(await findWorkflowDefinitionWithTasks(fixture.db, 'with_tasks', 2)).toBeUndefined();
   });
+
+  it('answers the task definitions of tasks inside branches and cases too, and not names that are no task', async () => {
+    await saveTaskDefinitions(fixture.db, [
+      { name: 'in_branch', retryCount: 2 },
+      { name: 'in_case', retryCount: 3 },
+      { name: 'an_input', retryCount: 4 },
+      { name: 'a_child', retryCount: 5 },
+    ]);
+    const simple = (name: string) => ({ name, taskReferenceName: name, type: 'SIMPLE' as const, inputParameters: { name: 'an_input' } });
+    await saveWorkflowDefinition(
+      fixture.db,
+      {
+        name: 'nested_tasks',
+        version: 1,
+        tasks: [
+          { name: 'split', taskReferenceName: 'split', type: 'FORK_JOIN', inputParameters: {}, forkTasks: [[simple('in_branch')]] },
+          { name: 'meet', taskReferenceName: 'meet', type: 'JOIN', inputParameters: {}, joinOn: [] },
+          { name: 's', taskReferenceName: 's', type: 'SWITCH', inputParameters: {}, expression: 'x', decisionCases: { a: [simple('in_case')] }, defaultCase: [] },
+          { name: 'c', taskReferenceName: 'c', type: 'SUB_WORKFLOW', inputParameters: {}, subWorkflowParam: { name: 'a_child' } },
+        ],
+      },
+      false,
+    );
+    const found = await findWorkflowDefinitionWithTasks(fixture.db, 'nested_tasks');
+    expect([...(found?.taskDefs.keys() ?? [])].sort()).toEqual(['in_branch', 'in_case']);
+  });
 });
