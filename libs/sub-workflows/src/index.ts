@@ -1,0 +1,2 @@
+export * from './child-run-action';
+export * from './sub-workflow-reactions';
