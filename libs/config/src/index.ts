@@ -1,1 +1,2 @@
 export * from './turnout-config';
+export * from './broker-urls';

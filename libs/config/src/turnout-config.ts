@@ -1,3 +1,5 @@
+import { parseBrokerUrls } from './broker-urls';
+
 /**
  * Every configuration key Turnout reads, with its default. The README's
  * configuration table is this list; nothing else reads process.env.
@@ -5,7 +7,10 @@
 export interface TurnoutConfig {
   /** PostgreSQL connection string. */
   databaseUrl: string;
-  /** RabbitMQ connection string. */
+  /**
+   * RabbitMQ connection string, or several comma separated (a cluster's nodes):
+   * connected in order, the next one taken when a node goes away (parseBrokerUrls).
+   */
   amqpUrl: string;
   /** HTTP port of the api. */
   port: number;
@@ -86,9 +91,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(CONFIG_ENV.logLevel, `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const amqpUrl = text('amqpUrl') ?? CONFIG_DEFAULTS.amqpUrl;
+  try {
+    parseBrokerUrls(amqpUrl);
+  } catch (error) {
+    throw new ConfigError(CONFIG_ENV.amqpUrl, (error as Error).message);
+  }
   return {
     databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
-    amqpUrl: text('amqpUrl') ?? CONFIG_DEFAULTS.amqpUrl,
+    amqpUrl,
     port: env[CONFIG_ENV.port] === '0' ? 0 : integer('port', CONFIG_DEFAULTS.port),
     activeWorkerTimeoutMs: integer('activeWorkerTimeoutMs', CONFIG_DEFAULTS.activeWorkerTimeoutMs),
     presenceRefreshMs: integer('presenceRefreshMs', CONFIG_DEFAULTS.presenceRefreshMs),

@@ -1,10 +1,12 @@
 /**
  * How every Turnout component (api, router, relay, workers) opens its broker
- * connection: no Nagle delay, one handshake deadline, a name an operator sees
- * in RabbitMQ, and a log line when the broker stops accepting publishes.
+ * connection: to the first of the broker's addresses that answers, no Nagle
+ * delay, one handshake deadline, a name an operator sees in RabbitMQ, and a
+ * log line when the broker stops accepting publishes.
  */
 import { Socket } from 'node:net';
 import * as amqp from 'amqplib';
+import { type BrokerUrls, parseBrokerUrls, redactedBrokerUrl } from '@turnout/config';
 
 /**
  * A broker that accepts the TCP connection but never finishes the AMQP
@@ -21,7 +23,31 @@ export interface BrokerConnectionOptions {
   timeoutMs?: number;
 }
 
-export async function connectToBroker(url: string, options: BrokerConnectionOptions): Promise<amqp.ChannelModel> {
+/**
+ * Connects to the first address that answers, in the order given (one URL, a
+ * comma-separated list of a cluster's nodes, or the list split). Every caller
+ * reconnects through here after a loss, so a node that went away refuses (or
+ * times out) and the next one is taken; a node that comes back is taken again
+ * by connections opened after it did. Fails with every address's reason.
+ */
+export async function connectToBroker(urls: BrokerUrls, options: BrokerConnectionOptions): Promise<amqp.ChannelModel> {
+  const addresses = parseBrokerUrls(urls);
+  // One address: its own error, as amqplib raised it.
+  if (addresses.length === 1) return connectToAddress(addresses[0], options);
+  const failures: string[] = [];
+  for (const address of addresses) {
+    try {
+      const connection = await connectToAddress(address, options);
+      if (failures.length > 0) options.log?.(`connected to ${redactedBrokerUrl(address)}; the nodes before it did not answer (${failures.join('; ')})`);
+      return connection;
+    } catch (error) {
+      failures.push(`${redactedBrokerUrl(address)}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`no broker node answered (${failures.join('; ')})`);
+}
+
+async function connectToAddress(url: string, options: BrokerConnectionOptions): Promise<amqp.ChannelModel> {
   const connection = await amqp.connect(url, {
     // amqplib leaves Nagle's algorithm on: a small publish or ack then waits for the
     // peer's delayed ACK, up to 40 ms a hop (measured: quorum publish→delivery p50 22 ms

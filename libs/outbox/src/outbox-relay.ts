@@ -1,3 +1,4 @@
+import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
 import {
   type ActiveLoop,
@@ -22,7 +23,8 @@ export interface OutboxRelayOptions {
   databaseUrl: string;
   /** For reads, checkpoints and the task queues it records. */
   db: SqlRunner;
-  amqpUrl: string;
+  /** One broker URL or a cluster's nodes, as connectToBroker takes them. */
+  amqpUrl: BrokerUrls;
   subscriptionName: string;
   /** Relays with the same key on one database take turns: one is active, the others wait (default: ADVISORY_LOCK_KEYS.outboxRelay). */
   lockKey?: number;

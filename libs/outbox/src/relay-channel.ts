@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import type * as amqp from 'amqplib';
+import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
 import { assertTaskQueue, connectToBroker } from '@turnout/messaging';
 import type { OutgoingMessage } from './outbox-messages';
 
 export interface RelayChannelOptions {
-  amqpUrl: string;
+  amqpUrl: BrokerUrls;
   /** Shown in RabbitMQ, so that an operator sees which connection is the relay's. */
   connectionName: string;
   warn: (message: string) => void;

@@ -5,3 +5,4 @@ export * from './worker-task.decorator';
 export * from './reconnect-backoff';
 export * from './task-worker';
 export * from './task-runner';
+export type { BrokerUrls } from '@turnout/config';

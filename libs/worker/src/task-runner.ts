@@ -1,3 +1,4 @@
+import type { BrokerUrls } from '@turnout/config';
 import { taskQueueName } from '@turnout/domain';
 import type { ReconnectPolicy } from './reconnect-backoff';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS, type StopReport, TaskWorker } from './task-worker';
@@ -7,7 +8,8 @@ import { defaultWorkerId } from './worker-id';
 import { workerDefinitionsOf } from './worker-task.decorator';
 
 export interface TaskRunnerOptions {
-  amqpUrl: string;
+  /** One broker URL, or a cluster's nodes (a comma-separated string or a list): the first that answers is used, the next after a loss. */
+  amqpUrl: BrokerUrls;
   /** Plain-object workers (`defineWorker`) and objects whose methods carry `@WorkerTask`. */
   workers: ReadonlyArray<AnyWorkerDefinition | object>;
   /** Task type to the one domain its worker polls (rule 3 of resolveWorkerDomain). */

@@ -1,4 +1,5 @@
 import type * as amqp from 'amqplib';
+import type { BrokerUrls } from '@turnout/config';
 import { nameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-backoff';
 import { SupersededFeed } from './superseded-feed';
@@ -10,7 +11,8 @@ import { WorkerHeartbeats } from './worker-heartbeats';
 import { defaultWorkerId } from './worker-id';
 
 export interface TaskWorkerOptions<I, O extends object | void> {
-  amqpUrl: string;
+  /** One broker URL, or a cluster's nodes (a comma-separated string or a list): the first that answers is used, the next after a loss. */
+  amqpUrl: BrokerUrls;
   taskType: string;
   /**
    * The one domain this worker consumes, or none for the default queue. Taken as

@@ -1,4 +1,5 @@
 import type * as amqp from 'amqplib';
+import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
 import { assertDeadLetter, assertTaskQueue, assertTasksSuperseded, assertWorkerExchanges, connectToBroker } from '@turnout/messaging';
 import { type ReconnectPolicy, reconnectDelayMs } from './reconnect-backoff';
@@ -15,7 +16,7 @@ export interface BrokerSession {
 }
 
 export interface WorkerConnectionOptions {
-  amqpUrl: string;
+  amqpUrl: BrokerUrls;
   workerId: string;
   queueName: string;
   /** The consumer's prefetch. */

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import * as amqp from 'amqplib';
+import type { BrokerUrls } from '@turnout/config';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { connectToBroker, publishDeadLetter } from '@turnout/messaging';
 import type { MessageOutcome } from './message-outcome';
@@ -12,7 +13,8 @@ export class AmqpMessageContext extends BaseRpcContext<[amqp.ConsumeMessage]> {
 }
 
 export interface AmqpConsumerTransportOptions {
-  amqpUrl: string;
+  /** One broker URL or a cluster's nodes, as connectToBroker takes them. */
+  amqpUrl: BrokerUrls;
   prefetch: number;
   /** Declares exchanges and queues before consuming. */
   assertTopology: (channel: amqp.Channel) => Promise<void>;
