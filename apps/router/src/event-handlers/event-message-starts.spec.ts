@@ -72,4 +72,15 @@ describe('EventMessageStarts (what a message of an event queue starts)', () => {
     expect(await messageStarts.handle([handler('good', ['fulfil'])], message('[1,2]', 'm-3'))).toEqual({ type: 'dead-letter', reason: 'body must be a JSON object' });
     expect(await runsOf('m-3')).toHaveLength(0);
   });
+
+  it('throws, dead-lettering nothing, when the database fails: the consumer puts the message back', async () => {
+    const unreachable = new WorkflowStarts(
+      new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db)),
+      { find: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')), taskDefinitions: () => Promise.reject(new Error('unused')) },
+      { caughtUp: async () => undefined, routingContext: () => ({ presence: new PresenceSnapshot(), activeWorkerTimeoutMs: 10_000 }) },
+    );
+    const failing = new EventMessageStarts(unreachable, new RoutingMetrics(CONFIG_DEFAULTS));
+    await expect(failing.handle([handler('good', ['fulfil'])], message('{"id":"o-4"}', 'm-4'))).rejects.toThrow('ECONNREFUSED');
+    expect(await runsOf('m-4')).toHaveLength(0);
+  });
 });
