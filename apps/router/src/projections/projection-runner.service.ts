@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { ProjectionRunner } from '@turnout/projections';
+import { WorkflowCommandHandler } from '@turnout/workflow-runs';
+import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
-import { ROUTER_PROJECTIONS } from './router-projections';
+import { routerProjections } from './router-projections';
 
 const PROJECTIONS_SUBSCRIPTION = 'projections';
 // A page per transaction; the NOTIFY of each append wakes the runner, the poll only
@@ -19,11 +21,16 @@ const MIN_PAGE_INTERVAL_MS = 200;
 export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runner: ProjectionRunner;
 
-  constructor(@Inject(DATA_SOURCE) db: DataSource, @Inject(TURNOUT_CONFIG) config: TurnoutConfig) {
+  constructor(
+    @Inject(DATA_SOURCE) db: DataSource,
+    @Inject(TURNOUT_CONFIG) config: TurnoutConfig,
+    workflows: WorkflowCommandHandler,
+    presence: WorkerPresenceService,
+  ) {
     this.runner = new ProjectionRunner({
       databaseUrl: config.databaseUrl,
       db,
-      projections: ROUTER_PROJECTIONS,
+      projections: routerProjections({ workflows, routing: presence, logger: new Logger('SubWorkflows') }),
       subscriptionName: PROJECTIONS_SUBSCRIPTION,
       batchSize: PAGE_SIZE,
       pollMs: POLL_MS,

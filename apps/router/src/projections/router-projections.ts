@@ -1,6 +1,14 @@
 import type { Projection } from '@turnout/projections';
+import { type SubWorkflowReactionsDeps, subWorkflowReactions } from '@turnout/sub-workflows';
 import { timersProjection } from '@turnout/timers';
 import { workflowSummariesProjection } from '@turnout/workflow-search';
 
-/** The projections of the log the routers keep (one runner per database applies them); a new one is added here. */
-export const ROUTER_PROJECTIONS: readonly Projection[] = [timersProjection, workflowSummariesProjection];
+/**
+ * What the routers keep from the log (one runner per database applies them, a page at a time): the
+ * read models, and the child runs' reactions, which follow the log the same way; a new one is added here.
+ */
+export const routerProjections = (subWorkflows: SubWorkflowReactionsDeps): readonly Projection[] => [
+  timersProjection,
+  workflowSummariesProjection,
+  subWorkflowReactions(subWorkflows),
+];
