@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { type WorkflowDef, validateTaskDefs, validateWorkflowDef } from '@turnout/domain';
-import { findWorkflowDefinition, listWorkflowDefinitions, saveTaskDefinitions, saveWorkflowDefinition } from '@turnout/metadata';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type FieldError, type WorkflowDef, validateTaskDefs, validateWorkflowDef } from '@turnout/domain';
+import { findBlueprint, findWorkflowDefinition, listWorkflowDefinitions, saveTaskDefinitions, saveWorkflowDefinition } from '@turnout/metadata';
 import { Conflict, InvalidInput, NotFound } from '../http/api-errors';
 import { DATA_SOURCE } from '../api.tokens';
 import { WorkflowDefinitionCache } from './workflow-definition-cache';
@@ -29,7 +29,11 @@ export class MetadataController {
   async createWorkflowDef(@Body() body: unknown, @Query('overwrite') overwrite?: string): Promise<void> {
     const def = validateWorkflowDef(body);
     if (!def.ok) throw new InvalidInput(def.errors);
-    const saved = await saveWorkflowDefinition(this.db, def.value, overwrite === 'true');
+    const saved = await this.db.transaction(async (manager) => {
+      if (!(await saveWorkflowDefinition(manager, def.value, overwrite === 'true'))) return false;
+      await refuseWhatCannotStart(manager, [def.value], () => '');
+      return true;
+    });
     this.definitions.clear();
     if (!saved) throw new Conflict(`Workflow with ${def.value.name}.${def.value.version} already exists!`);
   }
@@ -49,6 +53,7 @@ export class MetadataController {
     }
     await this.db.transaction(async (manager) => {
       for (const def of defs) await saveWorkflowDefinition(manager, def, true);
+      await refuseWhatCannotStart(manager, defs, (index) => `[${index}]`);
     });
     this.definitions.clear();
   }
@@ -66,6 +71,22 @@ export class MetadataController {
     if (def === undefined) throw new NotFound(`No such workflow found by name: ${name}, version: ${parsedVersion ?? null}`);
     return def;
   }
+}
+
+/**
+ * Refuses (a 400 that rolls the registration back) definitions whose runs could
+ * not start: a sub-workflow that is not registered, a cycle of sub-workflows.
+ * Checked once they are stored, in the same transaction, so that definitions
+ * registered together may start each other and a child's "latest" is what it
+ * will be.
+ */
+async function refuseWhatCannotStart(manager: EntityManager, defs: readonly WorkflowDef[], pathOf: (index: number) => string): Promise<void> {
+  const errors: FieldError[] = [];
+  for (const [index, def] of defs.entries()) {
+    const blueprint = await findBlueprint(manager, def, pathOf(index));
+    if (!blueprint.ok) errors.push(...blueprint.errors);
+  }
+  if (errors.length > 0) throw new InvalidInput(errors);
 }
 
 export function parseVersion(version: string | undefined, field = 'version'): number | undefined {

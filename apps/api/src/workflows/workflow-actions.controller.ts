@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { EMPTY_TASK_TO_DOMAIN, type Scheduling, type WorkflowCommand, type WorkflowState, parseTaskToDomain } from '@turnout/domain';
+import { EMPTY_TASK_TO_DOMAIN, type Scheduling, type WorkflowCommand, type WorkflowState, parseTaskToDomain, taskTypesOf } from '@turnout/domain';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { InvalidInput } from '../http/api-errors';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
@@ -64,7 +64,7 @@ export class WorkflowActionsController {
     await this.scheduling(workflowId, (scheduling, state) => {
       // An unknown run is the domain's to refuse (a 404), whatever the body says.
       if (state.type === 'Empty') return { type: 'ChangeTaskToDomain', data: { ...scheduling, taskToDomain: EMPTY_TASK_TO_DOMAIN, reroute } };
-      const taskToDomain = parseTaskToDomain(body, state.run.blueprint.tasks.map((task) => task.taskType));
+      const taskToDomain = parseTaskToDomain(body, taskTypesOf(state.run.blueprint));
       if (!taskToDomain.ok) throw new InvalidInput(taskToDomain.errors);
       return { type: 'ChangeTaskToDomain', data: { ...scheduling, taskToDomain: taskToDomain.value, reroute } };
     });
