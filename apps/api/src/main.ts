@@ -5,12 +5,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
+import { announceReady } from '@turnout/logging';
 import { ApiModule } from './api.module';
 import { requestLogging } from './http/request-logging';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  // Held until pino is ready, so that every line, Nest's own included, is pino's JSON at LOG_LEVEL.
+  // Held until pino is ready, so that every line, Nest's own included, is pino's at LOG_LEVEL and LOG_FORMAT.
   const requests = requestLogging(config);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, requests.logger), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
@@ -25,6 +26,7 @@ async function bootstrap(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   // The e2e tests and scripts read this line to learn the port when PORT=0.
   Logger.log(`api listening on http://127.0.0.1:${port}/api`, 'Api');
+  announceReady({ kind: 'turnout.process-ready', app: 'api', port });
 }
 
 bootstrap().catch((error: unknown) => {

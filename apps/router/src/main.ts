@@ -3,7 +3,9 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
+import { announceReady } from '@turnout/logging';
 import { assertRouterTopology } from '@turnout/messaging';
+import { RoutingMetrics } from './metrics/routing-metrics';
 import { RouterModule } from './router.module';
 import { AmqpConsumerTransport } from './transport/amqp-consumer-transport';
 
@@ -15,13 +17,14 @@ async function bootstrap(): Promise<void> {
       prefetch: config.routerPrefetch,
       assertTopology: assertRouterTopology,
     }),
-    // Held until pino is ready, so that every line, the transport's included, is pino's JSON at LOG_LEVEL.
+    // Held until pino is ready, so that every line, the transport's included, is pino's at LOG_LEVEL and LOG_FORMAT.
     bufferLogs: true,
   });
   router.useLogger(router.get(PinoNestLogger));
   router.enableShutdownHooks();
   await router.listen();
   Logger.log(`router started (active worker timeout ${config.activeWorkerTimeoutMs} ms)`, 'Router');
+  announceReady({ kind: 'turnout.process-ready', app: 'router', metricsPort: router.get(RoutingMetrics).servedPort() });
 }
 
 bootstrap().catch((error: unknown) => {

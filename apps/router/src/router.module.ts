@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
-import { PINO_LEVELS, type TurnoutConfig } from '@turnout/config';
+import type { TurnoutConfig } from '@turnout/config';
+import { createTurnoutLogger } from '@turnout/logging';
 import { openDatabase } from '@turnout/database';
 import { HeartbeatsController } from './presence/heartbeats.controller';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
@@ -21,8 +22,8 @@ export class RouterModule {
   static register(config: TurnoutConfig): DynamicModule {
     return {
       module: RouterModule,
-      // No HTTP here: nestjs-pino gives the plain pino logger every Nest Logger writes through.
-      imports: [LoggerModule.forRoot({ pinoHttp: { name: 'router', level: PINO_LEVELS[config.logLevel] } })],
+      // No HTTP here: nestjs-pino gives the router's pino logger to every Nest Logger.
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: createTurnoutLogger(config, 'router') } })],
       controllers: [TaskResultsController, HeartbeatsController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },

@@ -30,6 +30,8 @@ export interface TurnoutConfig {
   routerMetricsPort: number;
   /** Log level: error, warn, log, debug. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Log lines as JSON objects (for a log collector) or as text for people. */
+  logFormat: 'json' | 'text';
 }
 
 export const CONFIG_DEFAULTS: TurnoutConfig = {
@@ -44,6 +46,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   routerPrefetch: 100,
   routerMetricsPort: 9464,
   logLevel: 'log',
+  logFormat: 'text',
 };
 
 /** Environment variable for each key. */
@@ -59,6 +62,7 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   routerPrefetch: 'ROUTER_PREFETCH',
   routerMetricsPort: 'ROUTER_METRICS_PORT',
   logLevel: 'LOG_LEVEL',
+  logFormat: 'LOG_FORMAT',
 };
 
 export class ConfigError extends Error {
@@ -68,6 +72,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
+const LOG_FORMATS = ['json', 'text'] as const;
 
 function positiveInteger(variable: string, raw: string): number {
   const value = Number(raw);
@@ -91,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(CONFIG_ENV.logLevel, `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const logFormat = text('logFormat') ?? CONFIG_DEFAULTS.logFormat;
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(CONFIG_ENV.logFormat, `must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
+  }
   const amqpUrl = text('amqpUrl') ?? CONFIG_DEFAULTS.amqpUrl;
   try {
     parseBrokerUrls(amqpUrl);
@@ -109,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
     logLevel: logLevel as TurnoutConfig['logLevel'],
+    logFormat: logFormat as TurnoutConfig['logFormat'],
   };
 }
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LevelWithSilent } from 'pino';
 import { type HttpLogger, pinoHttp } from 'pino-http';
-import { PINO_LEVELS, type TurnoutConfig } from '@turnout/config';
+import type { TurnoutConfig } from '@turnout/config';
+import { createTurnoutLogger } from '@turnout/logging';
 
 /**
  * One pino logger for the api: pino-http's line per request, and every Nest
@@ -12,10 +13,9 @@ import { PINO_LEVELS, type TurnoutConfig } from '@turnout/config';
  * 2.5 times slower in a micro-benchmark. Nest Logger lines therefore carry no
  * request id; the request's own line does.
  */
-export function requestLogging(config: Pick<TurnoutConfig, 'logLevel'>): HttpLogger {
+export function requestLogging(config: Pick<TurnoutConfig, 'logLevel' | 'logFormat'>): HttpLogger {
   return pinoHttp<IncomingMessage, ServerResponse, never>({
-    name: 'api',
-    level: PINO_LEVELS[config.logLevel],
+    logger: createTurnoutLogger(config, 'api'),
     // Scrapes and health probes come every few seconds: a line for each would bury the rest.
     autoLogging: { ignore: (request: IncomingMessage) => ['/health', '/metrics'].includes(request.url?.split('?')[0] ?? '') },
     // Starts and polls come by the thousand a second: a request that went well is a debug line,

@@ -48,6 +48,12 @@ export class RoutingMetrics implements OnApplicationBootstrap, OnApplicationShut
     if (scheduled) this.latency.observe((performance.now() - startedAt) / 1000);
   }
 
+  /** The port /metrics is served on, or null when it could not be bound. */
+  servedPort(): number | null {
+    const address = this.server?.address();
+    return typeof address === 'object' && address !== null ? address.port : null;
+  }
+
   recordSupersededResult(taskType: string): void {
     this.supersededResults.inc({ task_type: taskType });
   }

@@ -59,9 +59,13 @@ export class TaskResultsController {
     const attempt = supersededAttempt(state, result.taskId);
     if (attempt === null) return;
     this.metrics.recordSupersededResult(attempt.taskType);
-    this.logger.log(
-      `ignored the ${result.status} result of task ${result.taskId} (${attempt.taskType}, workflow ${result.workflowInstanceId}, worker ${result.workerId ?? 'unknown'}): ` +
+    // The ids as fields too, so that a log search by workflow or task finds the line.
+    this.logger.log({
+      msg:
+        `ignored the ${result.status} result of task ${result.taskId} (${attempt.taskType}, workflow ${result.workflowInstanceId}, worker ${result.workerId ?? 'unknown'}): ` +
         `the attempt was superseded (${attempt.status}${attempt.reasonForIncompletion === null ? '' : `: ${attempt.reasonForIncompletion}`})`,
-    );
+      workflowId: result.workflowInstanceId,
+      taskId: result.taskId,
+    });
   }
 }

@@ -74,7 +74,12 @@ export class DueTimersService implements OnApplicationBootstrap, BeforeApplicati
       this.metrics.record(events, startedAt);
       if (events.length > 0) {
         const task = timer.taskId === null ? '' : ` task ${timer.taskId} of`;
-        this.logger.log(`${timer.kind} of${task} workflow ${timer.workflowId}: ${events.map((event) => event.type).join(', ')}`);
+        this.logger.log({
+          msg: `${timer.kind} of${task} workflow ${timer.workflowId}: ${events.map((event) => event.type).join(', ')}`,
+          // The ids as fields too, so that a log search by workflow or task finds the line.
+          workflowId: timer.workflowId,
+          ...(timer.taskId === null ? {} : { taskId: timer.taskId }),
+        });
       }
     } catch (error) {
       // A timer whose run is gone has nothing left to decide.
