@@ -1,7 +1,9 @@
 /**
  * Execution: a workflow run and, per task, its status, domain, queue, why it went there, input
  * and output; with the operator's controls (terminate, pause, resume, retry, restart, a new
- * Task to Domain map), each enabled when the run's status allows it.
+ * Task to Domain map), each enabled when the run's status allows it. Control flow is shown as
+ * the run holds it: a fork's tasks under it by branch, a switch's under the case it chose, a
+ * sub-workflow's link to its child run, and a child's link back to its parent.
  */
 import { ApiError, api, fieldErrorsOf, recentRuns } from '../api.js';
 import { badge, clock, duration, h, json, replace, time } from '../dom.js';
@@ -46,7 +48,7 @@ export function renderExecution(container, workflowId) {
       // Re-render only on change, so a selection or scroll inside the page survives.
       if (text !== shown) {
         shown = text;
-        replace(body, workflowCard(workflow), ...(workflow.tasks ?? []).map(taskCard));
+        replace(body, workflowCard(workflow), taskTree(workflow.tasks ?? []));
         if ((workflow.tasks ?? []).length === 0) body.append(h('section', { className: 'card empty' }, h('p', { className: 'muted' }, 'No task scheduled yet.')));
       }
       controls.show(workflow);
@@ -227,6 +229,13 @@ function workflowCard(workflow) {
   ];
   const history = Array.isArray(workflow.taskToDomainHistory) ? workflow.taskToDomainHistory : [];
   if (history.length > 0) facts.push(['Earlier maps', mapHistory(history), 'taskToDomainHistory']);
+  if (workflow.parentWorkflowId) {
+    facts.push([
+      'Parent run',
+      [executionLink(workflow.parentWorkflowId), workflow.parentWorkflowTaskId ? h('span', { className: 'muted small' }, ' from its task ', h('code', {}, workflow.parentWorkflowTaskId)) : null],
+      'parent',
+    ]);
+  }
   if (workflow.correlationId) facts.push(['Correlation id', h('code', {}, workflow.correlationId)]);
   if (workflow.reasonForIncompletion) facts.push(['Reason', h('span', { className: 'error' }, workflow.reasonForIncompletion)]);
   return h(
@@ -238,22 +247,112 @@ function workflowCard(workflow) {
   );
 }
 
+function executionLink(workflowId) {
+  return h('a', { href: `#/execution/${encodeURIComponent(workflowId)}` }, h('code', {}, workflowId));
+}
+
+/**
+ * The run's tasks in scheduling order, each task placed in a fork's branch or a switch's case
+ * (the api's `placement`) shown inside that fork or switch, indented, grouped by branch or case.
+ */
+function taskTree(tasks) {
+  const placedIn = new Map();
+  const top = [];
+  for (const task of tasks) {
+    if (!task.placement) {
+      top.push(task);
+      continue;
+    }
+    const container = task.placement.taskReferenceName;
+    if (!placedIn.has(container)) placedIn.set(container, []);
+    placedIn.get(container).push(task);
+  }
+  // A fork or switch attempted more than once holds its tasks under its latest attempt.
+  const latest = new Map(tasks.map((task) => [task.referenceTaskName, task]));
+  const shown = new Set();
+  const render = (list) =>
+    list.map((task) => {
+      const inside = latest.get(task.referenceTaskName) === task ? placedIn.get(task.referenceTaskName) : undefined;
+      if (inside === undefined) return taskCard(task);
+      shown.add(task.referenceTaskName);
+      return [taskCard(task), placedGroups(task, inside, render)];
+    });
+  const cards = render(top);
+  // Tasks whose fork or switch is not among the run's tasks still show, after the others.
+  const unplaced = [...placedIn].filter(([container]) => !shown.has(container)).flatMap(([, inside]) => inside);
+  return [cards, unplaced.map(taskCard)];
+}
+
+/** A fork's tasks by branch (in branch order), or a switch's by case: each group labelled and indented under its task. */
+function placedGroups(container, inside, render) {
+  const groups = new Map();
+  for (const task of inside) {
+    const key = groupKey(task.placement);
+    if (!groups.has(key.id)) groups.set(key.id, { ...key, tasks: [] });
+    groups.get(key.id).tasks.push(task);
+  }
+  const ordered = [...groups.values()].sort((left, right) => left.order - right.order);
+  return h(
+    'div',
+    { className: 'placed', dataset: { container: container.referenceTaskName } },
+    ordered.map((group) =>
+      h(
+        'section',
+        { className: `placed-group ${group.className}`, dataset: group.dataset, 'aria-label': `${group.label} of ${container.referenceTaskName}` },
+        h('h3', { className: 'placed-label' }, group.label, h('span', { className: 'muted small' }, ` of ${container.referenceTaskName}`)),
+        render(group.tasks),
+      ),
+    ),
+  );
+}
+
+/** How a placement groups: its label, its order among its siblings, and what the page marks it with. */
+function groupKey(placement) {
+  switch (placement.type) {
+    case 'FORK_JOIN':
+      return { id: `branch-${placement.branch}`, order: placement.branch, label: `Branch ${placement.branch + 1}`, className: 'branch', dataset: { branch: String(placement.branch) } };
+    case 'SWITCH':
+      return placement.decisionCase === null
+        ? { id: 'default', order: Number.MAX_SAFE_INTEGER, label: 'Default case', className: 'case', dataset: { case: '' } }
+        : { id: `case-${placement.decisionCase}`, order: 0, label: `Case ${placement.decisionCase}`, className: 'case', dataset: { case: placement.decisionCase } };
+    default:
+      // A placement this page does not know yet: its own group, after the others.
+      return { id: `other-${placement.type}`, order: Number.MAX_SAFE_INTEGER, label: String(placement.type), className: 'other', dataset: {} };
+  }
+}
+
+/** Conductor's system task types: Turnout runs them, no worker polls them. */
+const SYSTEM_TASK_TYPES = ['FORK', 'JOIN', 'SWITCH', 'SUB_WORKFLOW'];
+
 function taskCard(task) {
   const routing = task.routing ?? null;
+  const system = task.callbackFromWorker === false || SYSTEM_TASK_TYPES.includes(task.taskType);
   return h(
     'section',
-    { className: task.status === 'CANCELED' ? 'card task canceled' : 'card task', dataset: { taskRef: task.referenceTaskName, taskId: task.taskId, status: task.status } },
+    { className: task.status === 'CANCELED' ? 'card task canceled' : 'card task', dataset: { taskRef: task.referenceTaskName, taskId: task.taskId, status: task.status, taskType: task.taskType } },
     h('h2', {}, h('code', {}, task.referenceTaskName), h('span', { className: 'muted small' }, ` type ${task.taskType}`), ' ', badge(task.status, String(task.status).toLowerCase())),
     factList([
-      ['Domain', task.domain === null || task.domain === undefined ? h('span', { className: 'muted' }, 'none (default queue)') : task.domain, 'domain'],
-      ['Queue', h('code', {}, task.queueName ?? '—'), 'queue'],
-      ['Worker', task.workerId ? h('code', {}, task.workerId) : h('span', { className: 'muted' }, '—'), 'worker'],
+      system
+        ? ['Domain', h('span', { className: 'muted' }, 'none: a system task, run by Turnout and never queued'), 'domain']
+        : ['Domain', task.domain === null || task.domain === undefined ? h('span', { className: 'muted' }, 'none (default queue)') : task.domain, 'domain'],
+      system ? null : ['Queue', h('code', {}, task.queueName ?? '—'), 'queue'],
+      system ? null : ['Worker', task.workerId ? h('code', {}, task.workerId) : h('span', { className: 'muted' }, '—'), 'worker'],
+      task.taskType === 'SWITCH' && task.chosenCase !== undefined ? ['Chosen case', chosenCase(task), 'chosen-case'] : null,
+      task.subWorkflowId ? ['Sub-workflow', executionLink(task.subWorkflowId), 'sub-workflow'] : null,
       ['Retry', String(task.retryCount ?? 0), 'retry'],
       task.reasonForIncompletion ? ['Reason', h('span', { className: 'error' }, task.reasonForIncompletion), 'reason'] : null,
     ]),
-    routing === null ? null : routingBlock(routing, task),
+    // A system task has no queue to explain.
+    routing === null || system ? null : routingBlock(routing, task),
     h('div', { className: 'io' }, h('div', {}, h('h3', {}, 'Input'), json(task.inputData)), h('div', {}, h('h3', {}, 'Output'), json(task.outputData))),
   );
+}
+
+/** "gold", or "default case" with the value that matched no case. */
+function chosenCase(task) {
+  const evaluated = Array.isArray(task.outputData?.evaluationResult) ? task.outputData.evaluationResult[0] : undefined;
+  if (task.chosenCase !== null) return h('code', {}, task.chosenCase);
+  return ['default case', evaluated === undefined ? null : h('span', { className: 'muted small' }, ' (', h('code', {}, JSON.stringify(evaluated)), ' matches no case)')];
 }
 
 function routingBlock(routing, task) {
