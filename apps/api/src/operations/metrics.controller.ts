@@ -1,21 +1,24 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { Gauge, prometheusContentType } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { TurnoutConfig } from '@turnout/config';
+import { isActiveSighting } from '@turnout/domain';
 import { createProcessRegistry } from '@turnout/metrics';
 import { listTaskQueues } from '@turnout/metadata';
-import { DATA_SOURCE } from '../api.tokens';
+import { listWorkerPresence } from '@turnout/presence';
+import { DATA_SOURCE, TURNOUT_CONFIG } from '../api.tokens';
 import { TaskQueueBroker } from '../tasks/task-queue-broker';
 
 /**
- * The api's Prometheus metrics: depth of every task queue, beside the
- * process's own. Routing counters and latency are the router's (its own
+ * The api's Prometheus metrics: depth of every task queue and the active
+ * workers of each task type and domain, beside the process's own. Routing counters and latency are the router's (its own
  * /metrics on ROUTER_METRICS_PORT).
  */
 @Controller('metrics')
 export class MetricsController {
   private readonly registry = createProcessRegistry();
 
-  constructor(@Inject(DATA_SOURCE) db: DataSource, broker: TaskQueueBroker) {
+  constructor(@Inject(DATA_SOURCE) db: DataSource, @Inject(TURNOUT_CONFIG) config: TurnoutConfig, broker: TaskQueueBroker) {
     new Gauge({
       name: 'turnout_queue_depth',
       help: 'Ready messages in each task queue',
@@ -29,6 +32,26 @@ export class MetricsController {
         queues.forEach((queue, index) =>
           this.set({ queue: queue.queueName, task_type: queue.taskType, domain: queue.domain ?? '' }, depths[index] ?? 0),
         );
+      },
+    });
+    new Gauge({
+      name: 'turnout_active_workers',
+      help: 'Workers seen within ACTIVE_WORKER_TIMEOUT_MS and not gone, by task type and domain (AMQP and HTTP alike)',
+      labelNames: ['task_type', 'domain'] as const,
+      registers: [this.registry],
+      // The presence table, as routing reads it: a domain with no active worker is where tasks wait or fall back.
+      async collect() {
+        const now = Date.now();
+        const active = new Map<string, { task_type: string; domain: string; count: number }>();
+        for (const worker of await listWorkerPresence(db)) {
+          const labels = { task_type: worker.taskType, domain: worker.domain ?? '' };
+          const key = JSON.stringify(labels);
+          const entry = active.get(key) ?? { ...labels, count: 0 };
+          if (!worker.gone && isActiveSighting(worker.lastSeenAt, now, config.activeWorkerTimeoutMs)) entry.count += 1;
+          active.set(key, entry);
+        }
+        this.reset();
+        for (const { count, ...labels } of active.values()) this.set(labels, count);
       },
     });
   }
