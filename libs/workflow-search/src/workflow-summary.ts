@@ -1,6 +1,6 @@
 import type { WorkflowEvent, WorkflowStatus } from '@turnout/domain';
 
-/** What search keeps of one attempt of the current (re)start. */
+/** What search keeps of one attempt of the current (re)start that has not completed. */
 export interface AttemptSummary {
   referenceTaskName: string;
   taskType: string;
@@ -27,19 +27,32 @@ export interface WorkflowSummary {
   /** The task that failed the run (its reference name and its type), as Conductor lists them. */
   failedReferenceTaskNames: string[];
   failedTaskNames: string[];
-  /** Attempts by task id, since the run (re)started. */
+  /**
+   * Attempts by task id, since the run (re)started, but for the completed ones:
+   * a completed attempt can neither wait in a domain nor fail the run, and the
+   * row (rewritten with every page that touches the run) stays small however
+   * many tasks the run has.
+   */
   attempts: Record<string, AttemptSummary>;
 }
 
+/** Completed, failed, timed out or terminated: nothing waits any more, until a retry or a restart. */
+export const hasEnded = (summary: WorkflowSummary): boolean => summary.status !== 'RUNNING' && summary.status !== 'PAUSED';
+
 /** The domains the run has a task waiting in (none once it has ended). */
 export function waitingDomainsOf(summary: WorkflowSummary): string[] {
-  if (summary.status !== 'RUNNING' && summary.status !== 'PAUSED') return [];
+  if (hasEnded(summary)) return [];
   const domains = Object.values(summary.attempts)
     .filter((attempt) => attempt.open)
     .map((attempt) => attempt.domain)
     .filter((domain): domain is string => domain !== null);
   return [...new Set(domains)].sort();
 }
+
+const completed = (summary: WorkflowSummary, taskId: string, at: number): WorkflowSummary => {
+  const { [taskId]: _completed, ...attempts } = summary.attempts;
+  return { ...summary, attempts, updateTime: at };
+};
 
 const closed = (summary: WorkflowSummary, taskId: string, at: number): WorkflowSummary => {
   const attempt = summary.attempts[taskId];
@@ -117,9 +130,10 @@ function afterRunEvent(summary: WorkflowSummary, event: Exclude<WorkflowEvent, {
       return { ...summary, updateTime: event.data.at };
     case 'TaskTimedOut':
     case 'TaskCanceled':
-    case 'TaskCompleted':
     case 'TaskFailed':
       return closed(summary, event.data.taskId, event.data.endTime);
+    case 'TaskCompleted':
+      return completed(summary, event.data.taskId, event.data.endTime);
     case 'WorkflowCompleted':
       return { ...ended(summary, 'COMPLETED', event.data.endTime, null), output: event.data.output };
     case 'WorkflowFailed': {

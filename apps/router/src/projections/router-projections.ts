@@ -9,6 +9,6 @@ import { workflowSummariesProjection } from '@turnout/workflow-search';
  */
 export const routerProjections = (subWorkflows: SubWorkflowReactionsDeps): readonly Projection[] => [
   timersProjection,
-  workflowSummariesProjection,
+  workflowSummariesProjection(),
   subWorkflowReactions(subWorkflows),
 ];
