@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { findTaskDefinitions } from '@turnout/metadata';
+import { findBlueprint } from '@turnout/metadata';
 import { WorkflowCommandHandler, WorkflowStarts } from '@turnout/workflow-runs';
 import { DATA_SOURCE } from './api.tokens';
 import { WorkflowDefinitionCache } from './metadata/workflow-definition-cache';
@@ -13,7 +13,7 @@ export const WORKFLOW_STARTS: Provider = {
   useFactory: (db: DataSource, workflows: WorkflowCommandHandler, definitions: WorkflowDefinitionCache, presence: WorkerPresenceService) =>
     new WorkflowStarts(
       workflows,
-      { find: (name, version) => definitions.find(name, version), taskDefinitions: (names) => findTaskDefinitions(db, names) },
+      { find: (name, version) => definitions.find(name, version), blueprint: (definition, at) => findBlueprint(db, definition, at) },
       presence,
     ),
 };

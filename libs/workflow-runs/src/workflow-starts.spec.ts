@@ -1,4 +1,4 @@
-import { PresenceSnapshot, type TaskDef, type WorkflowDef, workflowStreamId } from '@turnout/domain';
+import { PresenceSnapshot, type TaskDef, type WorkflowDef, buildBlueprint, workflowStreamId } from '@turnout/domain';
 import { BatchedAppender, readStream } from '@turnout/event-store';
 import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { WorkflowCommandHandler } from './workflow-command-handler';
@@ -16,9 +16,9 @@ function definitionSource(): WorkflowDefinitionSource & { asked: string[] } {
       asked.push(`${name}@${version ?? 'latest'}`);
       return name === stored.name && (version === undefined || version === stored.version) ? { definition: stored, taskDefs } : undefined;
     },
-    async taskDefinitions(names) {
-      asked.push(`taskdefs:${names.join(',')}`);
-      return new Map([...taskDefs].filter(([name]) => names.includes(name)));
+    async blueprint(definition, at) {
+      asked.push(`blueprint:${definition.name}${at === '' ? '' : ` at ${at}`}`);
+      return buildBlueprint(definition, taskDefs);
     },
   };
 }
@@ -94,7 +94,7 @@ describe('WorkflowStarts (how a run starts, from a request or a message)', () =>
     const given: WorkflowDef = { name: 'inline', version: 1, tasks: [{ name: 'hello', taskReferenceName: 'h', type: 'SIMPLE', inputParameters: {} }] };
     const outcome = await startsWith(definitions).start(request({ workflow: { type: 'given', definition: given }, taskToDomain: { raw: null, path: 'taskToDomain' } }));
     if (outcome.type !== 'started') throw new Error(JSON.stringify(outcome));
-    expect(definitions.asked).toEqual(['taskdefs:hello']);
+    expect(definitions.asked).toEqual(['blueprint:inline at workflowDef']);
     const [started] = (await readStream(fixture.db, workflowStreamId(outcome.workflowId))).events;
     expect(started).toMatchObject({ data: { blueprint: { name: 'inline', tasks: [{ retryCount: 5 }] } } });
   });

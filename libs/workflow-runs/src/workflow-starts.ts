@@ -5,11 +5,14 @@ import {
   type RoutingContext,
   type RunTrigger,
   type TaskDef,
+  type Validated,
   type WorkflowBlueprint,
   type WorkflowDef,
   type WorkflowEvent,
-  blueprintOf,
+  buildBlueprint,
   parseTaskToDomain,
+  subWorkflowNamesOf,
+  taskTypesOf,
 } from '@turnout/domain';
 import type { WorkflowCommandHandler } from './workflow-command-handler';
 
@@ -17,8 +20,11 @@ import type { WorkflowCommandHandler } from './workflow-command-handler';
 export interface WorkflowDefinitionSource {
   /** A stored definition (a version, or the latest) with the task definitions it names. */
   find(name: string, version?: number): Promise<{ definition: WorkflowDef; taskDefs: Map<string, TaskDef> } | undefined>;
-  /** Task definitions by name, for a definition given with the request. */
-  taskDefinitions(names: readonly string[]): Promise<Map<string, TaskDef>>;
+  /**
+   * The blueprint of a definition whose sub-workflows (and their task
+   * definitions) must be read first; errors name the SUB_WORKFLOW's path under `at`.
+   */
+  blueprint(definition: WorkflowDef, at: string): Promise<Validated<WorkflowBlueprint>>;
 }
 
 /** The presence a start routes its first task by: caught up with what was announced, then read. */
@@ -52,7 +58,15 @@ export type RunStartOutcome =
   | { type: 'invalid'; errors: FieldError[] }
   | { type: 'unknown-workflow'; message: string };
 
-type BlueprintFound = { type: 'found'; blueprint: WorkflowBlueprint; taskTypes: string[] } | { type: 'unknown-workflow'; message: string };
+type BlueprintFound =
+  | { type: 'found'; blueprint: WorkflowBlueprint; taskTypes: string[] }
+  | { type: 'unknown-workflow'; message: string }
+  | { type: 'invalid'; errors: FieldError[] };
+
+/** The blueprint found, with every task type its map is checked against (its children's included). */
+function found(blueprint: Validated<WorkflowBlueprint>): BlueprintFound {
+  return blueprint.ok ? { type: 'found', blueprint: blueprint.value, taskTypes: taskTypesOf(blueprint.value) } : { type: 'invalid', errors: blueprint.errors };
+}
 
 /**
  * The one place a start turns the workflow it names into the blueprint it
@@ -61,15 +75,15 @@ type BlueprintFound = { type: 'found'; blueprint: WorkflowBlueprint; taskTypes: 
  */
 async function blueprintToStart(workflow: WorkflowToStart, definitions: WorkflowDefinitionSource): Promise<BlueprintFound> {
   switch (workflow.type) {
-    case 'given': {
-      const taskTypes = workflow.definition.tasks.map((task) => task.name);
-      const taskDefs = await definitions.taskDefinitions(taskTypes);
-      return { type: 'found', blueprint: blueprintOf(workflow.definition, taskDefs), taskTypes };
-    }
+    case 'given':
+      return found(await definitions.blueprint(workflow.definition, 'workflowDef'));
     case 'stored': {
       const stored = await definitions.find(workflow.name, workflow.version ?? undefined);
       if (stored === undefined) return { type: 'unknown-workflow', message: `No such workflow found by name: ${workflow.name}, version: ${workflow.version}` };
-      return { type: 'found', blueprint: blueprintOf(stored.definition, stored.taskDefs), taskTypes: stored.definition.tasks.map((task) => task.name) };
+      // Without children, the stored definition and its task definitions are all there is: no further read.
+      if (subWorkflowNamesOf(stored.definition).length === 0) return found(buildBlueprint(stored.definition, stored.taskDefs));
+      // A cycle raced in by two registrations is refused here as at registration.
+      return found(await definitions.blueprint(stored.definition, ''));
     }
     default: {
       const unknown: never = workflow;
@@ -93,9 +107,9 @@ export class WorkflowStarts {
   ) {}
 
   async start(request: RunStartRequest): Promise<RunStartOutcome> {
-    const found = await blueprintToStart(request.workflow, this.definitions);
-    if (found.type === 'unknown-workflow') return found;
-    const taskToDomain = parseTaskToDomain(request.taskToDomain.raw, found.taskTypes, request.taskToDomain.path);
+    const blueprint = await blueprintToStart(request.workflow, this.definitions);
+    if (blueprint.type !== 'found') return blueprint;
+    const taskToDomain = parseTaskToDomain(request.taskToDomain.raw, blueprint.taskTypes, request.taskToDomain.path);
     if (!taskToDomain.ok) return { type: 'invalid', errors: taskToDomain.errors };
 
     const workflowId = request.workflowId ?? randomUUID();
@@ -109,7 +123,7 @@ export class WorkflowStarts {
           type: 'StartWorkflow',
           data: {
             workflowId,
-            blueprint: found.blueprint,
+            blueprint: blueprint.blueprint,
             input: request.input,
             taskToDomain: taskToDomain.value,
             correlationId: request.correlationId,

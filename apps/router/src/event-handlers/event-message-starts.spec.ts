@@ -1,7 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { type EventHandler, PresenceSnapshot } from '@turnout/domain';
 import { BatchedAppender } from '@turnout/event-store';
-import { findTaskDefinitions, findWorkflowDefinitionWithTasks, saveWorkflowDefinition } from '@turnout/metadata';
+import { findBlueprint, findWorkflowDefinitionWithTasks, saveWorkflowDefinition } from '@turnout/metadata';
 import { CONFIG_DEFAULTS } from '@turnout/config';
 import { WorkflowCommandHandler, WorkflowStarts } from '@turnout/workflow-runs';
 import { migratedDatabaseForSuite } from '../../../../test/support/migrated-database';
@@ -39,7 +39,7 @@ describe('EventMessageStarts (what a message of an event queue starts)', () => {
     await saveWorkflowDefinition(fixture.db, { name: 'fulfil', version: 1, tasks: [{ name: 'pack', taskReferenceName: 'pack', type: 'SIMPLE', inputParameters: {} }] }, false);
     const starts = new WorkflowStarts(
       new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db)),
-      { find: (name, version) => findWorkflowDefinitionWithTasks(fixture.db, name, version), taskDefinitions: (names) => findTaskDefinitions(fixture.db, names) },
+      { find: (name, version) => findWorkflowDefinitionWithTasks(fixture.db, name, version), blueprint: (definition, at) => findBlueprint(fixture.db, definition, at) },
       { caughtUp: async () => undefined, routingContext: () => ({ presence: new PresenceSnapshot(), activeWorkerTimeoutMs: 10_000 }) },
     );
     messageStarts = new EventMessageStarts(starts, new RoutingMetrics(CONFIG_DEFAULTS));
@@ -76,7 +76,7 @@ describe('EventMessageStarts (what a message of an event queue starts)', () => {
   it('throws, dead-lettering nothing, when the database fails: the consumer puts the message back', async () => {
     const unreachable = new WorkflowStarts(
       new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db)),
-      { find: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')), taskDefinitions: () => Promise.reject(new Error('unused')) },
+      { find: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')), blueprint: () => Promise.reject(new Error('unused')) },
       { caughtUp: async () => undefined, routingContext: () => ({ presence: new PresenceSnapshot(), activeWorkerTimeoutMs: 10_000 }) },
     );
     const failing = new EventMessageStarts(unreachable, new RoutingMetrics(CONFIG_DEFAULTS));

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { findTaskDefinitions, findWorkflowDefinitionWithTasks } from '@turnout/metadata';
+import { findBlueprint, findWorkflowDefinitionWithTasks } from '@turnout/metadata';
 import { WorkflowCommandHandler, WorkflowStarts } from '@turnout/workflow-runs';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { DATA_SOURCE } from '../router.tokens';
@@ -18,7 +18,7 @@ export const ROUTER_WORKFLOW_STARTS: Provider = {
   useFactory: (db: DataSource, workflows: WorkflowCommandHandler, presence: WorkerPresenceService) =>
     new WorkflowStarts(
       workflows,
-      { find: (name, version) => findWorkflowDefinitionWithTasks(db, name, version), taskDefinitions: (names) => findTaskDefinitions(db, names) },
+      { find: (name, version) => findWorkflowDefinitionWithTasks(db, name, version), blueprint: (definition, at) => findBlueprint(db, definition, at) },
       presence,
     ),
 };
