@@ -80,4 +80,71 @@ describe("Conductor's JavaScript SDK against Turnout", () => {
     expect(workflow.taskToDomain).toEqual({ [taskType]: 'sdk_pool' });
     expect(workflow.tasks?.[0]).toMatchObject({ taskType, domain: 'sdk_pool', status: 'COMPLETED' });
   });
+
+  it("follows Conductor's sub-workflow map rules: a child inherits the parent's taskToDomain unless subWorkflowParam.taskToDomain replaces it, whole", async () => {
+    const client = await orkesConductorClient({ serverUrl: `${turnout.baseUrl}/api` });
+    const metadata = new MetadataClient(client);
+    const executor = new WorkflowExecutor(client);
+    const pick = uniqueName('sdk_pick');
+    const pack = uniqueName('sdk_pack');
+    const childName = uniqueName('sdk_child');
+    const inheriting = uniqueName('sdk_inherits');
+    const replacing = uniqueName('sdk_replaces');
+    for (const name of [pick, pack]) {
+      await metadata.registerTask({ name, retryCount: 0, timeoutSeconds: 60, responseTimeoutSeconds: 30, totalTimeoutSeconds: 60 } as Parameters<MetadataClient['registerTask']>[0]);
+    }
+    const workflowDef = (name: string, tasks: unknown[]) =>
+      ({ name, version: 1, schemaVersion: 2, inputParameters: [], tasks, timeoutSeconds: 0 }) as unknown as Parameters<MetadataClient['registerWorkflowDef']>[0];
+    await metadata.registerWorkflowDef(
+      workflowDef(childName, [
+        { name: pick, taskReferenceName: 'pick', type: 'SIMPLE', inputParameters: {} },
+        { name: pack, taskReferenceName: 'pack', type: 'SIMPLE', inputParameters: {} },
+      ]),
+      true,
+    );
+    const subWorkflowTask = (subWorkflowParam: Record<string, unknown>) => ({ name: 'child', taskReferenceName: 'child', type: 'SUB_WORKFLOW', inputParameters: {}, subWorkflowParam });
+    await metadata.registerWorkflowDef(workflowDef(inheriting, [subWorkflowTask({ name: childName, version: 1 })]), true);
+    await metadata.registerWorkflowDef(workflowDef(replacing, [subWorkflowTask({ name: childName, version: 1, taskToDomain: { [pick]: 'child_pool' } })]), true);
+
+    const sdkWorker = (taskDefName: string, domain: string | undefined) => ({
+      taskDefName,
+      ...(domain === undefined ? {} : { domain }),
+      execute: async () => ({ status: 'COMPLETED' as const, outputData: { pool: domain ?? 'default' } }),
+    });
+    // A TaskManager runs one worker per task type: one manager per pool.
+    const pools = [
+      [sdkWorker(pick, 'parent_pool'), sdkWorker(pack, 'parent_pool')],
+      [sdkWorker(pick, 'child_pool'), sdkWorker(pack, undefined)],
+    ].map((workers) => new TaskManager(client, workers, { options: { pollInterval: 100, concurrency: 1 } }));
+    for (const pool of pools) pool.startPolling();
+    try {
+      const parentMap = { [pick]: 'parent_pool', [pack]: 'parent_pool' };
+      const childOf = async (name: string) => {
+        const workflowId = await executor.startWorkflow({ name, version: 1, input: {}, taskToDomain: parentMap });
+        const parent = await waitFor(`${name} to complete`, async () => {
+          const current = await executor.getWorkflow(workflowId, true);
+          return current.status === 'COMPLETED' ? current : undefined;
+        });
+        const subWorkflowId = parent.tasks?.[0]?.subWorkflowId ?? (parent.tasks?.[0]?.outputData?.subWorkflowId as string);
+        return executor.getWorkflow(subWorkflowId, true);
+      };
+
+      const inherited = await childOf(inheriting);
+      expect(inherited.taskToDomain).toEqual(parentMap);
+      expect(inherited.tasks?.map((task) => [task.taskType, task.domain])).toEqual([
+        [pick, 'parent_pool'],
+        [pack, 'parent_pool'],
+      ]);
+
+      // Replaced whole, not merged: `pack` has no rule in the child's map, so it goes to no domain.
+      const replaced = await childOf(replacing);
+      expect(replaced.taskToDomain).toEqual({ [pick]: 'child_pool' });
+      expect(replaced.tasks?.map((task) => [task.taskType, task.domain ?? null])).toEqual([
+        [pick, 'child_pool'],
+        [pack, null],
+      ]);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.stopPolling()));
+    }
+  });
 });
