@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ROUTER_HEARTBEATS_QUEUE } from '@turnout/messaging';
 import { waitFor } from './wait-for';
 
 export interface RunningTurnout {
@@ -39,7 +40,7 @@ export interface TurnoutProcess {
 /** What each process prints once it is ready, as `npm start` runs them. */
 const READY_LINES = {
   api: ['api listening on'],
-  router: ['router started', 'consuming turnout.router.heartbeats'],
+  router: ['router started', `consuming ${ROUTER_HEARTBEATS_QUEUE}`],
 };
 
 async function startProcess(script: string[], env: Record<string, string>, readyLines: string[], label: string): Promise<TurnoutProcess> {

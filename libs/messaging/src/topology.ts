@@ -21,7 +21,14 @@ export const DEAD_LETTER_EXCHANGE = 'turnout.dead-letter';
 export const TASKS_SUPERSEDED_EXCHANGE = 'turnout.tasks-superseded';
 
 export const ROUTER_TASK_RESULTS_QUEUE = 'turnout.router.task-results';
-export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.heartbeats';
+/**
+ * A quorum queue, as the others: a classic queue lives on one node, and while
+ * that node is down nobody can declare it, so a router could not reconnect
+ * (measured on a three-node cluster: 404 "home node … is down"). It replaced
+ * `turnout.router.heartbeats` (classic), which a broker that ran an earlier
+ * Turnout keeps unused until deleted.
+ */
+export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.worker-heartbeats';
 export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
 /**
  * A stream bound to TASKS_SUPERSEDED_EXCHANGE: a worker that starts or
@@ -94,10 +101,10 @@ export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertTasksSuperseded(channel);
   await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, QUORUM_QUEUE_OPTIONS);
   await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, TASK_RESULTS_EXCHANGE, '');
-  // Heartbeats are only worth their freshness: a classic queue with a bounded length and TTL.
+  // Heartbeats are only worth their freshness: a bounded length and TTL.
   await channel.assertQueue(ROUTER_HEARTBEATS_QUEUE, {
     durable: true,
-    arguments: { 'x-message-ttl': 60_000, 'x-max-length': 100_000 },
+    arguments: { ...QUORUM_QUEUE_OPTIONS.arguments, 'x-message-ttl': 60_000, 'x-max-length': 100_000 },
   });
   await channel.bindQueue(ROUTER_HEARTBEATS_QUEUE, HEARTBEATS_EXCHANGE, '');
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import { assertTaskQueue, connectToBroker } from '@turnout/messaging';
+import { allConfirmed, assertTaskQueue, connectToBroker } from '@turnout/messaging';
 import type { OutgoingMessage } from './outbox-messages';
 
 export interface RelayChannelOptions {
@@ -80,7 +80,7 @@ export class RelayChannel {
 
   /** Settles once the broker confirmed everything published so far; rejects on a nack, or when the channel closes first. */
   confirmed(): Promise<void> {
-    return this.channel.waitForConfirms();
+    return allConfirmed(this.channel);
   }
 
   /** Closes the connection; what it does after this is no news. Safe to call more than once, or before it opened. */
