@@ -15,3 +15,4 @@ export * from './workflow/evolve';
 export * from './workflow/decide';
 export * from './events/payload-expressions';
 export * from './events/event-handler';
+export { chosenCaseOf } from './workflow/advance';

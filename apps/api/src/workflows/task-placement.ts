@@ -1,4 +1,4 @@
-import type { BlueprintTask, TaskRun, WorkflowBlueprint } from '@turnout/domain';
+import { type BlueprintTask, type TaskRun, type WorkflowBlueprint, chosenCaseOf as chosenCaseOfSwitch } from '@turnout/domain';
 
 /**
  * Where a task sits in its run's control flow (Turnout's field; Conductor's
@@ -52,8 +52,5 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
 export function chosenCaseOf(blueprint: WorkflowBlueprint, attempt: TaskRun): string | null | undefined {
   const task = blueprint.tasks[attempt.taskIndex];
   if (task?.kind !== 'SWITCH' || attempt.status !== 'COMPLETED') return undefined;
-  // Read as the decider reads it (advance.ts, chosenSequence): what it names, else the default.
-  const evaluation = attempt.outputData.evaluationResult;
-  const evaluated = Array.isArray(evaluation) ? String(evaluation[0]) : '';
-  return Object.hasOwn(task.decisionCases, evaluated) ? evaluated : null;
+  return chosenCaseOfSwitch(task, attempt);
 }

@@ -180,11 +180,16 @@ function joinedOutput(run: WorkflowRun, joinOn: readonly string[]): Record<strin
   return output;
 }
 
-/** The case a completed SWITCH chose (from its output), or its default. */
-function chosenSequence(task: Extract<BlueprintTask, { kind: 'SWITCH' }>, attempt: TaskRun): readonly number[] {
+/** The case a completed SWITCH attempt chose, read from its output's `evaluationResult` as Conductor writes it; null: its defaultCase. */
+export function chosenCaseOf(task: Extract<BlueprintTask, { kind: 'SWITCH' }>, attempt: TaskRun): string | null {
   const evaluation = attempt.outputData.evaluationResult;
-  const chosen = Array.isArray(evaluation) ? String(evaluation[0]) : '';
-  return Object.hasOwn(task.decisionCases, chosen) ? task.decisionCases[chosen] : task.defaultCase;
+  const evaluated = Array.isArray(evaluation) ? String(evaluation[0]) : '';
+  return Object.hasOwn(task.decisionCases, evaluated) ? evaluated : null;
+}
+
+function chosenSequence(task: Extract<BlueprintTask, { kind: 'SWITCH' }>, attempt: TaskRun): readonly number[] {
+  const chosen = chosenCaseOf(task, attempt);
+  return chosen === null ? task.defaultCase : task.decisionCases[chosen];
 }
 
 function workflowOutput(run: WorkflowRun, latest: ReadonlyMap<number, TaskRun>): Record<string, unknown> {

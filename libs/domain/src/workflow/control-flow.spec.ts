@@ -241,6 +241,16 @@ describe('control flow', () => {
       given(...history).when(childEnded(standard.taskId, 'COMPLETED', {}, 'someone-else')).then([]);
     });
 
+    it("gives a child started after the parent's map changed the new map", () => {
+      const begun = play(start(orderBlueprint()));
+      const changed: WorkflowCommand = { type: 'ChangeTaskToDomain', data: { taskToDomain: rules({ '*': 'tenant_y' }), reroute: false, nextTaskId: 'x', routing: nobody, now: NOW } };
+      let events = [...begun, ...decide(changed, foldEvents(begun))];
+      for (const reference of ['charge', 'pack', 'receipt']) {
+        events = [...events, ...decide(result(byReference(events, reference).taskId, 'COMPLETED', {}, `after-${reference}`), foldEvents(events))];
+      }
+      expect(byReference(events, 'standard').subWorkflow?.taskToDomain).toEqual(rules({ '*': 'tenant_y' }));
+    });
+
     it('refuses a worker result for the SUB_WORKFLOW task', () => {
       given(...history).when(result(standard.taskId, 'COMPLETED')).thenFailsWith('INVALID_STATE');
     });
@@ -281,6 +291,36 @@ describe('control flow', () => {
         ['again.1', 'pack'],
         ['again.2', 'join'],
       ]);
+    });
+  });
+
+  describe('Running: a fork inside a fork', () => {
+    const nested: WorkflowBlueprint = {
+      name: 'nested',
+      version: 1,
+      tasks: [
+        { kind: 'FORK_JOIN', taskType: 'FORK', referenceTaskName: 'outer', inputParameters: {}, branches: [[1, 4], [5]] },
+        { kind: 'FORK_JOIN', taskType: 'FORK', referenceTaskName: 'inner', inputParameters: {}, branches: [[2], [3]] },
+        simple('a', 'a'),
+        simple('b', 'b'),
+        { kind: 'JOIN', taskType: 'JOIN', referenceTaskName: 'innerJoin', inputParameters: {}, joinOn: ['a', 'b'] },
+        simple('c', 'c'),
+        { kind: 'JOIN', taskType: 'JOIN', referenceTaskName: 'outerJoin', inputParameters: {}, joinOn: ['innerJoin', 'c'] },
+      ],
+      sequence: [0, 6],
+      outputParameters: null,
+    };
+
+    it('runs the inner branches beside the outer one, and joins inside out', () => {
+      let events = play(start(nested));
+      // Step by step: the outer fork's branches and JOIN, then the inner fork's.
+      expect(scheduledOf(events).map((task) => task.referenceTaskName)).toEqual(['outer', 'inner', 'c', 'outerJoin', 'a', 'b', 'innerJoin']);
+      for (const reference of ['c', 'a', 'b']) {
+        events = [...events, ...decide(result(byReference(events, reference).taskId, 'COMPLETED', { by: reference }, `done-${reference}`), foldEvents(events))];
+      }
+      const state = foldEvents(events);
+      expect(state.type).toBe('Completed');
+      expect(state.type === 'Completed' && state.output).toEqual({ innerJoin: { a: { by: 'a' }, b: { by: 'b' } }, c: { by: 'c' } });
     });
   });
 
