@@ -70,6 +70,23 @@ describe('readCommittedEvents (gap-safe)', () => {
     expect(await readCommittedEvents(store.db, checkpointOf(events[2]), 100)).toEqual([]);
   });
 
+  it('orders transaction ids as numbers: 9 before 10, and a page after 9 finds 10 and 99 (the columns come back as text)', async () => {
+    // Transaction ids set by hand, far below any horizon: as in a log whose ids cross a power of ten.
+    for (const [transactionId, streamId] of [['10', 'ten'], ['9', 'nine'], ['99', 'ninety-nine']]) {
+      await store.db.query('insert into turnout_events (transaction_id, stream_id, stream_version, type, data) values ($1::xid8, $2, 1, $3, $4)', [
+        transactionId,
+        streamId,
+        'Numbered',
+        '{}',
+      ]);
+    }
+    const all = await readCommittedEvents(store.db, START_CHECKPOINT, 10);
+    expect(all.map((event) => event.transactionId)).toEqual(['9', '10', '99']);
+    const [nine] = all;
+    expect((await readCommittedEvents(store.db, checkpointOf(nine), 1)).map((event) => event.streamId)).toEqual(['ten']);
+    expect((await readCommittedEvents(store.db, checkpointOf(nine), 10)).map((event) => event.streamId)).toEqual(['ten', 'ninety-nine']);
+  });
+
   it('never returns what a transaction rolled back', async () => {
     const doomed = await openTransaction();
     await appendToStream(doomed, 'doomed', 0, [{ type: 'Doomed', data: {} }]);

@@ -11,7 +11,8 @@ export async function readCommittedEvents(db: SqlRunner, after: Checkpoint, limi
     `select ${STORED_EVENT_COLUMNS} from turnout_events
      where (transaction_id, global_position) > ($1::xid8, $2::bigint)
        and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     order by transaction_id, global_position
+     -- The table's columns, not the text the select names transaction_id: ids order as numbers, on the index.
+     order by turnout_events.transaction_id, turnout_events.global_position
      limit $3`,
     [after.transactionId, after.globalPosition, limit],
   );
