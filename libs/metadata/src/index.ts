@@ -15,3 +15,7 @@ export * from './list-event-handlers';
 export * from './delete-event-handler';
 export * from './find-workflow-definitions';
 export * from './find-definition-tree';
+export * from './list-task-definitions';
+export * from './update-task-definition';
+export * from './delete-task-definition';
+export * from './delete-workflow-definition';
