@@ -33,6 +33,9 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
       case 'SIMPLE':
       case 'JOIN':
       case 'SUB_WORKFLOW':
+      case 'SET_VARIABLE':
+      case 'TERMINATE':
+      case 'WAIT':
         // A child's tasks are placed in the child's own run.
         break;
       default: {

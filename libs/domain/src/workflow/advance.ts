@@ -1,6 +1,7 @@
 import { type ReplacedAttempt, type RoutingContext, type RoutingReason, resolveDomain } from '../routing/resolve-domain';
 import type { Scheduling } from './commands';
 import { type BlueprintTask, type SystemTaskKind, blueprintPolicyOf, retryDelaySeconds, topSequenceOf } from './definition';
+import { TERMINATION_STATUSES, type TerminationStatus, waitDurationSeconds, waitUntilMs } from './workflow-task-defs';
 import type { EventOf, ParentTask, TaskTimeoutKind, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
 import { type ExpressionScope, evaluateParameters } from './expressions';
@@ -34,7 +35,7 @@ export function scopeOf(run: WorkflowRun): ExpressionScope {
   const tasks: ExpressionScope['tasks'] = {};
   // Later attempts overwrite earlier ones: a reference means its latest attempt.
   for (const task of run.tasks) tasks[task.referenceTaskName] = { input: task.inputData, output: task.outputData };
-  return { workflow: { workflowId: run.workflowId, input: run.input }, tasks };
+  return { workflow: { workflowId: run.workflowId, input: run.input, variables: run.variables }, tasks };
 }
 
 export const seconds = (count: number): number => count * 1000;
@@ -141,9 +142,73 @@ function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, pla
       const taskToDomain = task.taskToDomain ?? run.taskToDomain;
       return [{ type: 'TaskScheduled', data: { ...system, subWorkflow: { workflowId, taskToDomain } } }];
     }
+    case 'SET_VARIABLE':
+    case 'TERMINATE':
+      // Done at once: the variables are set as it completes; the run ends once it has (nextSteps).
+      return [
+        { type: 'TaskScheduled', data: system },
+        { type: 'TaskCompleted', data: { taskId, outputData: task.kind === 'TERMINATE' ? terminationOf(inputData) : {}, workerId: null, endTime: now } },
+      ];
+    case 'WAIT': {
+      const waitUntil = waitUntilOf(inputData, now);
+      if (typeof waitUntil === 'string') {
+        return [
+          { type: 'TaskScheduled', data: system },
+          { type: 'TaskFailed', data: { taskId, outputData: {}, reasonForIncompletion: waitUntil, terminal: true, workerId: null, endTime: now } },
+        ];
+      }
+      return [{ type: 'TaskScheduled', data: { ...system, waitUntil } }];
+    }
     default: {
       const unknownKind: never = task.kind;
       throw new Error(`unknown task kind ${String(unknownKind)}`);
+    }
+  }
+}
+
+/** When a WAIT completes by itself, from its evaluated input (null: only an update ends it), or why its input is refused. */
+function waitUntilOf(inputData: Record<string, unknown>, now: number): number | null | string {
+  const { duration, until } = inputData;
+  if (duration !== undefined && duration !== null) {
+    const count = typeof duration === 'string' ? waitDurationSeconds(duration) : null;
+    return count === null ? `WAIT's duration ${JSON.stringify(duration)} is not a duration such as "30s" or "1d 2h"` : now + seconds(count);
+  }
+  if (until !== undefined && until !== null) {
+    const at = typeof until === 'string' ? waitUntilMs(until) : null;
+    return at === null ? `WAIT's until ${JSON.stringify(until)} is not a time such as "2026-12-31 23:59 GMT+00:00"` : at;
+  }
+  return null;
+}
+
+/** What a TERMINATE task says of the run's end, as its output keeps it. */
+function terminationOf(inputData: Record<string, unknown>): Record<string, unknown> {
+  const { terminationStatus, workflowOutput, terminationReason } = inputData;
+  return { terminationStatus, workflowOutput: workflowOutput ?? {}, ...(terminationReason === undefined ? {} : { terminationReason }) };
+}
+
+/** The run's end a completed TERMINATE asks for; an invalid terminationStatus fails the run saying so. */
+function terminatedBy(run: WorkflowRun, task: TaskRun, now: number): WorkflowEvent[] {
+  const { terminationStatus, workflowOutput, terminationReason } = task.outputData;
+  const output = workflowOutput !== null && typeof workflowOutput === 'object' && !Array.isArray(workflowOutput) ? (workflowOutput as Record<string, unknown>) : {};
+  const status = TERMINATION_STATUSES.find((allowed) => allowed === terminationStatus) as TerminationStatus | undefined;
+  const reason =
+    status === undefined
+      ? `task ${task.referenceTaskName}: terminationStatus ${JSON.stringify(terminationStatus)} is not one of ${TERMINATION_STATUSES.join(', ')}`
+      : typeof terminationReason === 'string' && terminationReason !== ''
+        ? terminationReason
+        : `terminated by task ${task.referenceTaskName} (${status})`;
+  const stopped = cancelOpenTasks(run, `the run ended at task ${task.referenceTaskName}`, now);
+  switch (status) {
+    case 'COMPLETED':
+      return [...stopped, { type: 'WorkflowCompleted', data: { output, endTime: now, ...parentOf(run) } }];
+    case 'TERMINATED':
+      return [...stopped, { type: 'WorkflowTerminated', data: { reasonForIncompletion: reason, endTime: now, ...parentOf(run) } }];
+    case 'FAILED':
+    case undefined:
+      return [...stopped, { type: 'WorkflowFailed', data: { reasonForIncompletion: reason, failedTaskId: task.taskId, endTime: now, ...parentOf(run) } }];
+    default: {
+      const unknownStatus: never = status;
+      throw new Error(`unknown terminationStatus ${String(unknownStatus)}`);
     }
   }
 }
@@ -232,6 +297,7 @@ function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
   const latest = latestAttempts(run);
   const steps: WorkflowEvent[] = [];
   let failed: TaskRun | null = null;
+  let terminating: TaskRun | null = null;
 
   /** True when every task of the sequence is COMPLETED. */
   const walk = (sequence: readonly number[]): boolean => {
@@ -250,6 +316,10 @@ function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
           return false;
         }
         case 'COMPLETED':
+          if (task.kind === 'TERMINATE') {
+            terminating ??= attempt;
+            return false;
+          }
           if (task.kind === 'FORK_JOIN') {
             // Branches run side by side; the JOIN after the fork is where this sequence waits for them.
             for (const branch of task.branches) walk(branch);
@@ -294,6 +364,8 @@ function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
   };
 
   const done = walk(topSequenceOf(run.blueprint));
+  // What else would be due is dropped: the run ends where a TERMINATE task or a failure says.
+  if (terminating !== null) return terminatedBy(run, terminating, plan.now);
   if (failed !== null) {
     // What other branches would do next is dropped: the run fails, and what still runs in them is cancelled.
     const reasonForIncompletion = failureOf(failed);

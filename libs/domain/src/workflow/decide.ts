@@ -24,9 +24,10 @@ function refuse(state: StartedWorkflow, action: string, allowed: string): never 
   throw new DomainError('INVALID_STATE', `workflow ${state.run.workflowId} is ${workflowStatusOf(state)}: only ${allowed} run can be ${action}`);
 }
 
-/** Only Turnout ends a system task (a JOIN, a child's SUB_WORKFLOW): a worker's word for one is refused. */
+/** Only Turnout ends a system task (a JOIN, a child's SUB_WORKFLOW): a worker's word for one is refused; a WAIT may be ended by an update. */
 function refuseSystemTask(task: TaskRun): void {
-  if (task.kind !== undefined) {
+  // A WAIT is the one a client may end (Conductor's task update), before its time or when it has none.
+  if (task.kind !== undefined && task.kind !== 'WAIT') {
     throw new DomainError('INVALID_STATE', `task ${task.taskId} is a ${task.kind} task: Turnout ends it itself, no worker reports on it`);
   }
 }
@@ -71,6 +72,9 @@ function fireTimer(state: StartedWorkflow, timer: WorkflowTimer, plan: Plan): Wo
         }
       }
     }
+    case 'WAIT':
+      if (task?.kind !== 'WAIT' || !isOpenTask(task) || task.waitUntil === undefined || task.waitUntil === null || now < task.waitUntil) return [];
+      return thenAdvance(state, [{ type: 'TaskCompleted', data: { taskId: task.taskId, outputData: {}, workerId: null, endTime: now } }], plan);
     case 'WORKFLOW_TIMEOUT': {
       if (run.timeoutAt === null || now < run.timeoutAt) return [];
       if (run.blueprint.timeoutPolicy === 'ALERT_ONLY') return run.timeoutAlerted ? [] : [{ type: 'WorkflowTimeoutAlerted', data: { at: now } }];
@@ -118,6 +122,8 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       const policy = blueprintPolicyOf(current.run.blueprint.tasks[task.taskIndex]);
       switch (status) {
         case 'IN_PROGRESS': {
+          // A WAIT has no worker to hold it: still waiting is what it does anyway.
+          if (task.kind === 'WAIT') return [];
           const responseTimeoutAt = now + seconds(policy.responseTimeoutSeconds + (callbackAfterSeconds ?? 0));
           if (task.status === 'SCHEDULED') {
             return [{ type: 'TaskStarted', data: { taskId, workerId, startTime: now, responseTimeoutAt, timeoutAt: deadline(now, policy.timeoutSeconds) } }];

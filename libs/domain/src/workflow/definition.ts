@@ -110,6 +110,12 @@ export type BlueprintTask =
       branches: number[][];
     })
   | (BlueprintTaskBase & { kind: 'JOIN'; taskType: 'JOIN'; joinOn: string[] })
+  /** Its evaluated input is merged into the run's variables (`${workflow.variables.x}`). */
+  | (BlueprintTaskBase & { kind: 'SET_VARIABLE'; taskType: 'SET_VARIABLE' })
+  /** Ends the run: inputParameters.terminationStatus (COMPLETED, FAILED, TERMINATED), workflowOutput, terminationReason. */
+  | (BlueprintTaskBase & { kind: 'TERMINATE'; taskType: 'TERMINATE' })
+  /** Held by Turnout until inputParameters.duration or until passes (a durable timer), or an update ends it. */
+  | (BlueprintTaskBase & { kind: 'WAIT'; taskType: 'WAIT' })
   | (BlueprintTaskBase & {
       kind: 'SWITCH';
       taskType: 'SWITCH';
@@ -343,6 +349,12 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
         };
       case 'SUB_WORKFLOW':
         return { kind: 'SUB_WORKFLOW', taskType: 'SUB_WORKFLOW', ...placed, ...childOf(task, path) };
+      case 'SET_VARIABLE':
+        return { kind: 'SET_VARIABLE', taskType: 'SET_VARIABLE', ...placed };
+      case 'TERMINATE':
+        return { kind: 'TERMINATE', taskType: 'TERMINATE', ...placed };
+      case 'WAIT':
+        return { kind: 'WAIT', taskType: 'WAIT', ...placed };
       default: {
         const unknownType: never = task.type;
         throw new Error(`unknown task type ${String(unknownType)}`);
@@ -423,6 +435,9 @@ export function taskTypesOf(blueprint: WorkflowBlueprint): string[] {
       case 'FORK_JOIN':
       case 'JOIN':
       case 'SWITCH':
+      case 'SET_VARIABLE':
+      case 'TERMINATE':
+      case 'WAIT':
         break;
       default: {
         const unknownKind: never = task;

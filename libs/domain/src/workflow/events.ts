@@ -62,6 +62,8 @@ export type WorkflowEvent =
         pollTimeoutAt?: number | null;
         /** A system task (run by Turnout, never in a queue: domain null, queueName ''); absent: SIMPLE. */
         kind?: SystemTaskKind;
+        /** WAIT: when it completes by itself (its duration or until); null or absent: only an update ends it. */
+        waitUntil?: number | null;
         /** SUB_WORKFLOW: the child run (its id, kept by a retry of the attempt) and the map it starts with. */
         subWorkflow?: { workflowId: string; taskToDomain: TaskToDomain };
       };

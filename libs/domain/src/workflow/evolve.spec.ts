@@ -120,6 +120,7 @@ const runOf = (after: Partial<WorkflowRun>): WorkflowRun => ({
   timeoutAlerted: false,
   tasks: [],
   taskIdsBeforeRestart: [],
+  variables: {},
   pendingRetries: [],
   ...after,
 });

@@ -42,6 +42,7 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
           timeoutAlerted: false,
           tasks: [],
           taskIdsBeforeRestart: [],
+          variables: {},
           pendingRetries: [],
         },
       };
@@ -50,7 +51,7 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
       const current = started(state, event.type);
       const { workflowInstanceId: _workflow, workflowType: _type, pollTimeoutAt, ...task } = event.data;
       // A JOIN waits and a SUB_WORKFLOW's child runs from the moment they are scheduled: Turnout holds them.
-      const heldByTurnout = task.kind === 'JOIN' || task.kind === 'SUB_WORKFLOW';
+      const heldByTurnout = task.kind === 'JOIN' || task.kind === 'SUB_WORKFLOW' || task.kind === 'WAIT';
       const scheduled: TaskRun = {
         ...task,
         status: heldByTurnout ? 'IN_PROGRESS' : 'SCHEDULED',
@@ -98,7 +99,12 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
     }
     case 'TaskCompleted': {
       const { taskId, outputData, workerId, endTime } = event.data;
-      return withTask(started(state, event.type), taskId, { status: 'COMPLETED', outputData, workerId, endTime });
+      const current = started(state, event.type);
+      const completed = withTask(current, taskId, { status: 'COMPLETED', outputData, workerId, endTime });
+      const task = current.run.tasks.find((candidate) => candidate.taskId === taskId);
+      // A SET_VARIABLE sets what its input says, over what was set before.
+      if (task?.kind !== 'SET_VARIABLE' || completed.type === 'Empty') return completed;
+      return { ...completed, run: { ...completed.run, variables: { ...completed.run.variables, ...task.inputData } } };
     }
     case 'TaskFailed': {
       const { taskId, outputData, workerId, endTime, reasonForIncompletion, terminal } = event.data;
@@ -127,7 +133,7 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
       const run = started(state, event.type).run;
       const { startTime, timeoutAt } = event.data;
       const taskIdsBeforeRestart = [...run.taskIdsBeforeRestart, ...run.tasks.map((task) => task.taskId)];
-      return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], taskIdsBeforeRestart, pendingRetries: [] } };
+      return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], taskIdsBeforeRestart, variables: {}, pendingRetries: [] } };
     }
     case 'TaskToDomainChanged':
       return withRun(started(state, event.type), (run) => ({

@@ -6,7 +6,8 @@
  * interpolated. An unresolved reference is null, as in Conductor.
  */
 export interface ExpressionScope {
-  workflow: { workflowId: string; input: Record<string, unknown> };
+  /** `variables`: what SET_VARIABLE tasks set (`${workflow.variables.x}`). */
+  workflow: { workflowId: string; input: Record<string, unknown>; variables?: Record<string, unknown> };
   /** Per task reference name, the latest attempt's input and output. */
   tasks: Record<string, { input: Record<string, unknown>; output: Record<string, unknown> }>;
 }

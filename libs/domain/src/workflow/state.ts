@@ -50,6 +50,8 @@ export interface WorkflowRun {
   tasks: TaskRun[];
   /** Ids of the attempts from before a restart: a late word of theirs changes nothing (it is no unknown task). */
   taskIdsBeforeRestart: string[];
+  /** What SET_VARIABLE tasks set, merged in order (`${workflow.variables.x}`). */
+  variables: Record<string, unknown>;
   /** Retries waiting for their delay (one per failed attempt; branches fail on their own). */
   pendingRetries: PendingRetry[];
 }

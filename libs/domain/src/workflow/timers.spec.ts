@@ -95,8 +95,15 @@ describe('timersOf', () => {
     expect(timersOf('wf-9', scheduled(T0 + 1))).toEqual([{ workflowId: 'wf-9', kind: 'POLL_TIMEOUT', taskId: 't1', dueAt: T0 + 1 }]);
   });
 
+  it("sets a WAIT task's timer from its waitUntil", () => {
+    const waiting: EventOf<'TaskScheduled'> = { type: 'TaskScheduled', data: { ...scheduled().data, kind: 'WAIT', domain: null, queueName: '', waitUntil: T0 + 5_000 } };
+    expect(timersOf('wf-1', waiting)).toEqual([timer('WAIT', 't1', T0 + 5_000)]);
+  });
+
   it('sets every kind of timer from some event', () => {
-    const kinds = new Set(Object.values(timersOfEachEvent).flatMap(([event]) => timersOf('wf-1', event).map((each) => each.kind)));
+    const waiting: WorkflowEvent = { type: 'TaskScheduled', data: { ...scheduled().data, kind: 'WAIT', waitUntil: T0 + 5_000 } };
+    const events = [...Object.values(timersOfEachEvent).map(([event]) => event), waiting];
+    const kinds = new Set(events.flatMap((event) => timersOf('wf-1', event).map((each) => each.kind)));
     expect([...kinds].sort()).toEqual([...TIMER_KINDS].sort());
   });
 });

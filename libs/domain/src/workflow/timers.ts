@@ -6,11 +6,12 @@ import type { WorkflowEvent } from './events';
  * - POLL_TIMEOUT: a scheduled task no worker has taken (pollTimeoutSeconds);
  * - RESPONSE_TIMEOUT: a held task whose worker went quiet (responseTimeoutSeconds);
  * - TASK_TIMEOUT: a task not done in time (timeoutSeconds, from its first start);
- * - WORKFLOW_TIMEOUT: the run's own timeoutSeconds (taskId null).
+ * - WORKFLOW_TIMEOUT: the run's own timeoutSeconds (taskId null);
+ * - WAIT: a WAIT task's duration or until.
  */
-export type TimerKind = 'RETRY' | 'POLL_TIMEOUT' | 'RESPONSE_TIMEOUT' | 'TASK_TIMEOUT' | 'WORKFLOW_TIMEOUT';
+export type TimerKind = 'RETRY' | 'POLL_TIMEOUT' | 'RESPONSE_TIMEOUT' | 'TASK_TIMEOUT' | 'WORKFLOW_TIMEOUT' | 'WAIT';
 
-export const TIMER_KINDS: readonly TimerKind[] = ['RETRY', 'POLL_TIMEOUT', 'RESPONSE_TIMEOUT', 'TASK_TIMEOUT', 'WORKFLOW_TIMEOUT'];
+export const TIMER_KINDS: readonly TimerKind[] = ['RETRY', 'POLL_TIMEOUT', 'RESPONSE_TIMEOUT', 'TASK_TIMEOUT', 'WORKFLOW_TIMEOUT', 'WAIT'];
 
 export interface WorkflowTimer {
   workflowId: string;
@@ -35,7 +36,7 @@ export function timersOf(workflowId: string, event: WorkflowEvent): WorkflowTime
     case 'WorkflowRestarted':
       return timer('WORKFLOW_TIMEOUT', null, event.data.timeoutAt);
     case 'TaskScheduled':
-      return timer('POLL_TIMEOUT', event.data.taskId, event.data.pollTimeoutAt);
+      return [...timer('POLL_TIMEOUT', event.data.taskId, event.data.pollTimeoutAt), ...timer('WAIT', event.data.taskId, event.data.waitUntil)];
     case 'TaskRetryDelayed':
       return timer('RETRY', event.data.retriedTaskId, event.data.dueAt);
     case 'TaskStarted':

@@ -8,8 +8,12 @@ import { parseTaskToDomain } from '../routing/task-to-domain';
  * workers and routed to a domain; the others are system tasks that Turnout
  * runs itself, get no domain and are never in a queue.
  */
-export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH';
-export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH'];
+export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH' | 'SET_VARIABLE' | 'TERMINATE' | 'WAIT';
+export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH', 'SET_VARIABLE', 'TERMINATE', 'WAIT'];
+
+/** How a TERMINATE task ends its run. */
+export type TerminationStatus = 'COMPLETED' | 'FAILED' | 'TERMINATED';
+export const TERMINATION_STATUSES: readonly TerminationStatus[] = ['COMPLETED', 'FAILED', 'TERMINATED'];
 
 /** SWITCH's one evaluator: the case is the value of the input parameter that `expression` names. */
 export const VALUE_PARAM_EVALUATOR = 'value-param';
@@ -227,11 +231,73 @@ function checkFieldsOfType(
       return checkSwitch(raw, at, check);
     case 'SUB_WORKFLOW':
       return { fields: { subWorkflowParam: checkSubWorkflowParam(raw.subWorkflowParam, `${at}.subWorkflowParam`, check) }, innerReferences: [] };
+    case 'SET_VARIABLE':
+      return { fields: {}, innerReferences: [] };
+    case 'TERMINATE':
+      check.errors.push(...checkTerminate(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
+    case 'WAIT':
+      check.errors.push(...checkWait(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
     default: {
       const unknownType: never = type;
       throw new Error(`unknown task type ${String(unknownType)}`);
     }
   }
+}
+
+/** TERMINATE's terminationStatus, when written as it is (an expression is checked when the task runs). */
+function checkTerminate(raw: unknown, path: string): FieldError[] {
+  const status = isRecord(raw) ? raw.terminationStatus : undefined;
+  if (typeof status === 'string' && !status.includes('${') && !(TERMINATION_STATUSES as readonly string[]).includes(status)) {
+    return [{ path: `${path}.terminationStatus`, message: `must be one of ${TERMINATION_STATUSES.join(', ')}` }];
+  }
+  return isRecord(raw) && raw.terminationStatus !== undefined ? [] : [{ path: `${path}.terminationStatus`, message: `is required: one of ${TERMINATION_STATUSES.join(', ')}` }];
+}
+
+/** WAIT's duration or until, when written as they are (an expression is checked when the task runs); neither: it waits for an update. */
+function checkWait(raw: unknown, path: string): FieldError[] {
+  if (!isRecord(raw)) return [];
+  const { duration, until } = raw;
+  if (duration !== undefined && until !== undefined) return [{ path, message: 'give duration or until, not both' }];
+  const literal = (value: unknown): value is string => typeof value === 'string' && !value.includes('${');
+  if (literal(duration) && waitDurationSeconds(duration) === null) {
+    return [{ path: `${path}.duration`, message: 'must be a duration such as "30s", "2 minutes" or "1d 2h 3m 4s"' }];
+  }
+  if (literal(until) && waitUntilMs(until) === null) {
+    return [{ path: `${path}.until`, message: 'must be a time such as "2026-12-31 23:59 GMT+00:00", "2026-12-31 23:59" (UTC) or "2026-12-31"' }];
+  }
+  return [];
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  d: 86_400, day: 86_400, days: 86_400,
+  h: 3_600, hr: 3_600, hrs: 3_600, hour: 3_600, hours: 3_600,
+  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
+  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
+};
+
+/** Seconds in a WAIT duration, Conductor's format ("1d 2h 3m 4s", "2 minutes"); null: not one. */
+export function waitDurationSeconds(text: string): number | null {
+  const written = text.trim().toLowerCase();
+  if (!/^(\d+\s*[a-z]+\s*)+$/.test(written)) return null;
+  let total = 0;
+  for (const [, count, unit] of written.matchAll(/(\d+)\s*([a-z]+)/g)) {
+    const seconds = Object.hasOwn(DURATION_UNITS, unit) ? DURATION_UNITS[unit] : undefined;
+    if (seconds === undefined) return null;
+    total += Number(count) * seconds;
+  }
+  return total;
+}
+
+/** Epoch ms of a WAIT's until ("yyyy-MM-dd HH:mm z", "yyyy-MM-dd HH:mm" in UTC, or "yyyy-MM-dd"); null: not one. */
+export function waitUntilMs(text: string): number | null {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(?::(\d{2}))?)?\s*(?:(?:GMT|UTC)?\s*([+-]\d{2}:?\d{2})|(GMT|UTC|Z))?$/.exec(text.trim());
+  if (match === null) return null;
+  const [, date, time = '00:00', secondsPart = '00', offset, zulu] = match;
+  const zone = offset === undefined ? 'Z' : offset.includes(':') ? offset : `${offset.slice(0, 3)}:${offset.slice(3)}`;
+  const ms = Date.parse(`${date}T${time}:${secondsPart}${zulu === undefined && offset === undefined ? 'Z' : zone}`);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 /** A sequence inside a task (a branch, a case): an array of tasks, which `nonEmpty` requires to have one at least. */
