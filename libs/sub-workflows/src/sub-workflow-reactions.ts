@@ -85,6 +85,8 @@ function concernsOf(events: readonly StoredEvent[]): Concern[] {
       case 'WorkflowResumed':
       case 'WorkflowRetried':
       case 'WorkflowRestarted':
+      case 'WorkflowRerun':
+      case 'TaskSkipped':
       case 'TaskToDomainChanged':
         break;
       default: {

@@ -35,6 +35,8 @@ function endedBy(workflowId: string, event: WorkflowEvent): EndedTimers | null {
     case 'WorkflowStarted':
     case 'WorkflowRetried':
     case 'WorkflowRestarted':
+    case 'WorkflowRerun':
+    case 'TaskSkipped':
     case 'WorkflowPaused':
     case 'WorkflowResumed':
     case 'WorkflowTimeoutAlerted':

@@ -156,6 +156,12 @@ function afterRunEvent(summary: WorkflowSummary, event: Exclude<WorkflowEvent, {
       return goingAgain(summary, event.data.at);
     case 'WorkflowRestarted':
       return { ...goingAgain(summary, event.data.startTime), startTime: event.data.startTime, attempts: {} };
+    case 'WorkflowRerun':
+      return event.data.fromTaskId === null
+        ? { ...goingAgain(summary, event.data.at), startTime: event.data.at, attempts: {} }
+        : goingAgain(summary, event.data.at);
+    case 'TaskSkipped':
+      return { ...summary, updateTime: event.data.at };
     default: {
       const unknownEvent: never = event;
       throw new Error(`unknown event ${JSON.stringify(unknownEvent)}`);

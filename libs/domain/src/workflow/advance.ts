@@ -5,7 +5,7 @@ import { TERMINATION_STATUSES, type TerminationStatus, waitDurationSeconds, wait
 import type { EventOf, ParentTask, TaskTimeoutKind, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
 import { type ExpressionScope, evaluateParameters } from './expressions';
-import { type TaskRun, type WorkflowRun, type WorkflowState, isOpenTask } from './state';
+import { type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isOpenTask } from './state';
 
 /**
  * What one decision needs to schedule tasks: ids, presence and the time. A
@@ -239,7 +239,7 @@ function joinedOutput(run: WorkflowRun, joinOn: readonly string[]): Record<strin
   const output: Record<string, unknown> = {};
   for (const reference of joinOn) {
     const task = latestByReference(run, reference);
-    if (task?.status !== 'COMPLETED') return null;
+    if (task === undefined || !isDoneTask(task)) return null;
     output[reference] = task.outputData;
   }
   return output;
@@ -315,6 +315,8 @@ function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
           if (joined !== null) steps.push({ type: 'TaskCompleted', data: { taskId: attempt.taskId, outputData: joined, workerId: null, endTime: plan.now } });
           return false;
         }
+        case 'SKIPPED':
+          continue;
         case 'COMPLETED':
           if (task.kind === 'TERMINATE') {
             terminating ??= attempt;

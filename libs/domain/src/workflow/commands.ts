@@ -71,6 +71,16 @@ export type WorkflowCommand =
         reasonForIncompletion: string | null;
       };
     }
+  | {
+      /** Skip a task the run has not reached (Conductor's skiptask): it counts as done, with this input and output. */
+      type: 'SkipTask';
+      data: Scheduling & { taskReferenceName: string; taskInput: Record<string, unknown>; taskOutput: Record<string, unknown> };
+    }
+  | {
+      /** Run a finished run again from one of its attempts (or from the start), maybe with a new input (Conductor's rerun). */
+      type: 'RerunWorkflow';
+      data: Scheduling & { fromTaskId: string | null; workflowInput: Record<string, unknown> | null; taskInput: Record<string, unknown> | null };
+    }
   | { type: 'TerminateWorkflow'; data: { reason: string; now: number } }
   | { type: 'PauseWorkflow'; data: { now: number } }
   | { type: 'ResumeWorkflow'; data: Scheduling }

@@ -247,6 +247,8 @@ describe('decide', () => {
       RetryWorkflow: retry(),
       RestartWorkflow: restart(),
       ChangeTaskToDomain: changeMap({ fetch_user: 'stable' }, true),
+      SkipTask: { type: 'SkipTask', data: { taskReferenceName: 'greeting', taskInput: {}, taskOutput: {}, nextTaskId: 's', routing: nobody, now: NOW } },
+      RerunWorkflow: { type: 'RerunWorkflow', data: { fromTaskId: null, workflowInput: null, taskInput: null, nextTaskId: 'r', routing: nobody, now: NOW } },
       RecordSubWorkflowResult: {
         type: 'RecordSubWorkflowResult',
         data: { taskId: 't1', subWorkflowId: 't1', status: 'COMPLETED', output: {}, reasonForIncompletion: null, nextTaskId: 't2', routing: nobody, now: NOW },

@@ -4,7 +4,7 @@ import { blueprintPolicyOf } from './definition';
 import { DomainError } from './domain-error';
 import type { EventOf, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
-import { type StartedWorkflow, type TaskRun, type WorkflowRun, type WorkflowState, isEnded, isOpenTask, workflowStatusOf } from './state';
+import { type StartedWorkflow, type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isEnded, isOpenTask, workflowStatusOf } from './state';
 import type { WorkflowTimer } from './timers';
 
 function startedOrRefuse(state: WorkflowState): StartedWorkflow {
@@ -202,9 +202,44 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       const resumed = foldEvents([retried], current);
       if (resumed.type === 'Empty') throw new Error('a retried run is not Empty');
       const plan = planOf(command.data);
-      const unfinished = [...latestAttempts(resumed.run).values()].filter((task) => task.status !== 'COMPLETED' && !isOpenTask(task));
+      const unfinished = [...latestAttempts(resumed.run).values()].filter((task) => !isDoneTask(task) && !isOpenTask(task));
       const replacements = unfinished.flatMap((task) => scheduleAfter(resumed.run, task, plan));
       return thenAdvance(current, [retried, ...replacements], plan);
+    }
+    case 'SkipTask': {
+      const current = startedOrRefuse(state);
+      if (current.type !== 'Running') refuse(current, 'given a skipped task', 'a RUNNING');
+      const { taskReferenceName, taskInput, taskOutput, nextTaskId, now } = command.data;
+      const taskIndex = current.run.blueprint.tasks.findIndex((task) => task.referenceTaskName === taskReferenceName);
+      if (taskIndex < 0) throw new DomainError('UNKNOWN_TASK', `workflow ${current.run.workflowId} has no task ${taskReferenceName}`);
+      // As Conductor: only a task the run has not reached can be skipped.
+      if (current.run.tasks.some((task) => task.referenceTaskName === taskReferenceName)) {
+        throw new DomainError('INVALID_STATE', `task ${taskReferenceName} of workflow ${current.run.workflowId} was already scheduled: only a task not reached yet can be skipped`);
+      }
+      const task = current.run.blueprint.tasks[taskIndex];
+      const skipped: WorkflowEvent = {
+        type: 'TaskSkipped',
+        data: { taskId: nextTaskId, taskType: task.taskType, referenceTaskName: taskReferenceName, taskIndex, inputData: taskInput, outputData: taskOutput, at: now },
+      };
+      // The command's id went to the skipped task; what comes next is numbered after it.
+      return thenAdvance(current, [skipped], planOf({ ...command.data, nextTaskId: `${nextTaskId}.next` }));
+    }
+    case 'RerunWorkflow': {
+      const current = startedOrRefuse(state);
+      if (!isEnded(current)) refuse(current, 'rerun', 'a finished (COMPLETED, FAILED, TIMED_OUT or TERMINATED)');
+      const { fromTaskId, workflowInput, taskInput, now } = command.data;
+      const from = fromTaskId === null ? null : findTask(current.run, fromTaskId);
+      if (fromTaskId !== null && from === null) throw new DomainError('INVALID_STATE', `task ${fromTaskId} is from before the run last restarted: rerun from one of its current tasks`);
+      const rerun: WorkflowEvent = {
+        type: 'WorkflowRerun',
+        data: { fromTaskId, workflowInput, at: now, timeoutAt: deadline(now, current.run.blueprint.timeoutSeconds ?? 0) },
+      };
+      const events = thenAdvance(current, [rerun], planOf(command.data));
+      if (from === null || taskInput === null) return events;
+      // The task it reruns from is given taskInput over its evaluated input, as Conductor does.
+      return events.map((event) =>
+        event.type === 'TaskScheduled' && event.data.taskIndex === from.taskIndex ? { ...event, data: { ...event.data, inputData: { ...event.data.inputData, ...taskInput } } } : event,
+      );
     }
     case 'RestartWorkflow': {
       const current = startedOrRefuse(state);

@@ -140,6 +140,28 @@ export type WorkflowEvent =
       data: { startTime: number; timeoutAt: number | null };
     }
   | {
+      /** An operator skipped a task not reached yet: the run goes on past it, with this as its input and output. */
+      type: 'TaskSkipped';
+      data: {
+        taskId: string;
+        taskType: string;
+        referenceTaskName: string;
+        taskIndex: number;
+        inputData: Record<string, unknown>;
+        outputData: Record<string, unknown>;
+        at: number;
+      };
+    }
+  | {
+      /**
+       * A finished run runs again: from the attempt `fromTaskId` (it and every
+       * attempt scheduled after it are dropped), or from the start when null;
+       * with a new input when one is given.
+       */
+      type: 'WorkflowRerun';
+      data: { fromTaskId: string | null; workflowInput: Record<string, unknown> | null; at: number; timeoutAt: number | null };
+    }
+  | {
       /** The map for every task scheduled from now on. */
       type: 'TaskToDomainChanged';
       data: { taskToDomain: TaskToDomain; at: number };

@@ -394,6 +394,8 @@ describe('evolve', () => {
     WorkflowRetried: { type: 'WorkflowRetried', data: { at: T0, timeoutAt: null } },
     WorkflowRestarted: { type: 'WorkflowRestarted', data: { startTime: T0, timeoutAt: null } },
     TaskToDomainChanged: { type: 'TaskToDomainChanged', data: { taskToDomain: {}, at: T0 } },
+    TaskSkipped: { type: 'TaskSkipped', data: { taskId: 's1', taskType: 'greet', referenceTaskName: 'greeting', taskIndex: 1, inputData: {}, outputData: {}, at: T0 } },
+    WorkflowRerun: { type: 'WorkflowRerun', data: { fromTaskId: null, workflowInput: null, at: T0, timeoutAt: null } },
   };
   it.each(Object.entries(oneOfEachType))('refuses %s before WorkflowStarted', (type, event) => {
     expect(event.type).toBe(type);

@@ -22,6 +22,11 @@ export const TIMEOUT_REASONS: Record<TaskTimeoutKind, string> = {
   TASK: 'not completed within timeoutSeconds',
 };
 
+/** The variables the completed SET_VARIABLE attempts among these set, in order. */
+function variablesOf(tasks: readonly TaskRun[]): Record<string, unknown> {
+  return tasks.filter((task) => task.kind === 'SET_VARIABLE' && task.status === 'COMPLETED').reduce((variables, task) => ({ ...variables, ...task.inputData }), {});
+}
+
 export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowState {
   switch (event.type) {
     case 'WorkflowStarted': {
@@ -134,6 +139,57 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
       const { startTime, timeoutAt } = event.data;
       const taskIdsBeforeRestart = [...run.taskIdsBeforeRestart, ...run.tasks.map((task) => task.taskId)];
       return { type: 'Running', run: { ...run, startTime, timeoutAt, timeoutAlerted: false, tasks: [], taskIdsBeforeRestart, variables: {}, pendingRetries: [] } };
+    }
+    case 'TaskSkipped': {
+      const { taskId, taskType, referenceTaskName, taskIndex, inputData, outputData, at } = event.data;
+      const skipped: TaskRun = {
+        taskId,
+        taskType,
+        referenceTaskName,
+        taskIndex,
+        inputData,
+        retryCount: 0,
+        retriedTaskId: null,
+        domain: null,
+        queueName: '',
+        routing: { rule: 'NO_RULE', ruleKey: null, ruleValue: null, candidates: [], activeWorkerTimeoutMs: 0, summary: 'skipped by an operator: never routed' },
+        scheduledTime: at,
+        status: 'SKIPPED',
+        pollCount: 0,
+        startTime: null,
+        pollTimeoutAt: null,
+        responseTimeoutAt: null,
+        timeoutAt: null,
+        timedOut: null,
+        timeoutAlerted: false,
+        outputData,
+        reasonForIncompletion: null,
+        workerId: null,
+        endTime: at,
+      };
+      return withRun(started(state, event.type), (run) => ({ ...run, tasks: [...run.tasks, skipped] }));
+    }
+    case 'WorkflowRerun': {
+      const run = started(state, event.type).run;
+      const { fromTaskId, workflowInput, at, timeoutAt } = event.data;
+      const from = fromTaskId === null ? 0 : run.tasks.findIndex((task) => task.taskId === fromTaskId);
+      const kept = run.tasks.slice(0, Math.max(from, 0));
+      const dropped = run.tasks.slice(Math.max(from, 0));
+      return {
+        type: 'Running',
+        run: {
+          ...run,
+          input: workflowInput ?? run.input,
+          ...(fromTaskId === null ? { startTime: at } : {}),
+          timeoutAt,
+          timeoutAlerted: false,
+          tasks: kept,
+          taskIdsBeforeRestart: [...run.taskIdsBeforeRestart, ...dropped.map((task) => task.taskId)],
+          // What the dropped SET_VARIABLE tasks set is unset with them.
+          variables: variablesOf(kept),
+          pendingRetries: [],
+        },
+      };
     }
     case 'TaskToDomainChanged':
       return withRun(started(state, event.type), (run) => ({

@@ -3,7 +3,10 @@ import type { WorkflowBlueprint } from './definition';
 import type { EventOf, ParentTask, RunTrigger, TaskTimeoutKind } from './events';
 
 /** Conductor's task statuses. */
-export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR' | 'TIMED_OUT' | 'CANCELED';
+export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR' | 'TIMED_OUT' | 'CANCELED' | 'SKIPPED';
+
+/** Done as far as the run goes on: completed, or skipped by an operator. */
+export const isDoneTask = (task: { status: TaskStatus }): boolean => task.status === 'COMPLETED' || task.status === 'SKIPPED';
 
 /** One attempt of one task: what TaskScheduled said of it, and how far it has come since. */
 export interface TaskRun extends Omit<EventOf<'TaskScheduled'>['data'], 'workflowInstanceId' | 'workflowType' | 'pollTimeoutAt'> {

@@ -150,6 +150,62 @@ describe('system tasks', () => {
     });
   });
 
+  describe('Running: an operator skips a task', () => {
+    const begun = play(start({ tier: 'gold', pause: '5s' }));
+    const skip = (taskReferenceName: string): WorkflowCommand => ({
+      type: 'SkipTask',
+      data: { taskReferenceName, taskInput: { skipped: true }, taskOutput: { said: 'skipped' }, nextTaskId: 'sk', routing: nobody, now: NOW },
+    });
+
+    it('records a task not reached yet as SKIPPED, and the run goes past it', () => {
+      const events = given(...begun).when(skip('pause')).events();
+      expect(events).toEqual([
+        { type: 'TaskSkipped', data: { taskId: 'sk', taskType: 'WAIT', referenceTaskName: 'pause', taskIndex: 2, inputData: { skipped: true }, outputData: { said: 'skipped' }, at: NOW } },
+      ]);
+      const afterUse = decide(result(byReference(begun, 'use')!.taskId, 'COMPLETED'), foldEvents([...begun, ...events]));
+      expect(byReference(afterUse, 'pause')).toBeUndefined();
+      expect(byReference(afterUse, 'more')).toBeDefined();
+    });
+
+    it('refuses to skip a task already scheduled (409) or one the workflow does not have (404)', () => {
+      given(...begun).when(skip('use')).thenFailsWith('INVALID_STATE');
+      given(...begun).when(skip('nothing')).thenFailsWith('UNKNOWN_TASK');
+    });
+  });
+
+  describe('Completed: rerun', () => {
+    const history = waiting({ tier: 'stop', ending: 'COMPLETED' });
+    const pause = byReference(history, 'pause')!;
+    const finished = [
+      ...history,
+      ...decide({ type: 'FireTimer', data: { timer: { workflowId: 'wf-1', kind: 'WAIT', taskId: pause.taskId, dueAt: NOW + 5_000 }, nextTaskId: 'x', routing: nobody, now: NOW + 5_000 } }, foldEvents(history)),
+    ];
+    const rerun = (fromTaskId: string | null, workflowInput: Record<string, unknown> | null, taskInput: Record<string, unknown> | null): WorkflowCommand => ({
+      type: 'RerunWorkflow',
+      data: { fromTaskId, workflowInput, taskInput, nextTaskId: 'again', routing: nobody, now: NOW + 9_000 },
+    });
+
+    it('runs again from a task, with taskInput over its input, keeping what came before it', () => {
+      const use = byReference(finished, 'use')!;
+      const events = given(...finished).when(rerun(use.taskId, null, { extra: 1 })).events();
+      expect(events.map((event) => event.type)).toEqual(['WorkflowRerun', 'TaskScheduled']);
+      expect(byReference(events, 'use')).toMatchObject({ taskId: 'again', inputData: { tier: 'stop', extra: 1 }, retriedTaskId: null });
+      const state = foldEvents([...finished, ...events]);
+      expect(state.type === 'Running' && state.run.tasks.map((task) => task.referenceTaskName)).toEqual(['set', 'use']);
+      expect(state.type === 'Running' && state.run.variables).toEqual({ tier: 'stop' });
+    });
+
+    it('runs again from the start with a new input', () => {
+      const events = given(...finished).when(rerun(null, { tier: 'gold', pause: '1s' }, null)).events();
+      expect(byReference(events, 'set')).toMatchObject({ inputData: { tier: 'gold' } });
+      expect(byReference(events, 'use')).toMatchObject({ inputData: { tier: 'gold' } });
+    });
+
+    it('refuses to rerun a run that is still running', () => {
+      given(...history).when(rerun(null, null, null)).thenFailsWith('INVALID_STATE');
+    });
+  });
+
   describe('definitions', () => {
     const workflow = (task: Record<string, unknown>) => ({ name: 'w', tasks: [{ name: 'x', taskReferenceName: 'x', ...task }] });
 

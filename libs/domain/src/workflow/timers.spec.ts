@@ -72,6 +72,8 @@ const timersOfEachEvent: Record<WorkflowEventType, [WorkflowEvent, WorkflowTimer
   WorkflowRetried: [{ type: 'WorkflowRetried', data: { at: T0, timeoutAt: T0 + 600_000 } }, [timer('WORKFLOW_TIMEOUT', null, T0 + 600_000)]],
   WorkflowRestarted: [{ type: 'WorkflowRestarted', data: { startTime: T0, timeoutAt: T0 + 600_000 } }, [timer('WORKFLOW_TIMEOUT', null, T0 + 600_000)]],
   TaskToDomainChanged: [{ type: 'TaskToDomainChanged', data: { taskToDomain: {}, at: T0 } }, []],
+  TaskSkipped: [{ type: 'TaskSkipped', data: { taskId: 's1', taskType: 'greet', referenceTaskName: 'greeting', taskIndex: 1, inputData: {}, outputData: {}, at: T0 } }, []],
+  WorkflowRerun: [{ type: 'WorkflowRerun', data: { fromTaskId: null, workflowInput: null, at: T0, timeoutAt: T0 + 600_000 } }, [timer('WORKFLOW_TIMEOUT', null, T0 + 600_000)]],
 };
 
 describe('timersOf', () => {

@@ -34,6 +34,7 @@ export function timersOf(workflowId: string, event: WorkflowEvent): WorkflowTime
       return timer('WORKFLOW_TIMEOUT', null, event.data.timeoutAt);
     case 'WorkflowRetried':
     case 'WorkflowRestarted':
+    case 'WorkflowRerun':
       return timer('WORKFLOW_TIMEOUT', null, event.data.timeoutAt);
     case 'TaskScheduled':
       return [...timer('POLL_TIMEOUT', event.data.taskId, event.data.pollTimeoutAt), ...timer('WAIT', event.data.taskId, event.data.waitUntil)];
@@ -55,6 +56,7 @@ export function timersOf(workflowId: string, event: WorkflowEvent): WorkflowTime
     case 'WorkflowTerminated':
     case 'WorkflowPaused':
     case 'WorkflowResumed':
+    case 'TaskSkipped':
     case 'TaskToDomainChanged':
       return [];
     default: {
