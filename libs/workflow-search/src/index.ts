@@ -5,3 +5,5 @@ export * from './read-workflow-summaries';
 export * from './save-workflow-summaries';
 export * from './search-workflow-summaries';
 export * from './workflow-summaries-projection';
+export * from './find-correlated-workflow-ids';
+export * from './list-running-workflow-ids';

@@ -9,11 +9,27 @@ export type TextField = (typeof TEXT_FIELDS)[number];
 export type TimeField = (typeof TIME_FIELDS)[number];
 export type TimeComparison = '>' | '<' | '>=' | '<=';
 
-export type SearchClause =
-  | { field: TextField; anyOf: readonly string[] }
-  | { field: TimeField; comparison: TimeComparison; epochMs: number };
+/** A clause over some vocabulary of fields (the workflow search's by default; the task search has its own). */
+export type SearchClauseOver<T extends string, M extends string> =
+  | { field: T; anyOf: readonly string[] }
+  | { field: M; comparison: TimeComparison; epochMs: number };
+
+export type SearchClause = SearchClauseOver<TextField, TimeField>;
+
+/** The fields a search knows, and the only values some text fields may take (a status). */
+export interface SearchVocabulary<T extends string, M extends string> {
+  textFields: readonly T[];
+  timeFields: readonly M[];
+  allowedValues: Partial<Record<T, readonly string[]>>;
+}
 
 const WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'];
+
+const WORKFLOW_VOCABULARY: SearchVocabulary<TextField, TimeField> = {
+  textFields: TEXT_FIELDS,
+  timeFields: TIME_FIELDS,
+  allowedValues: { status: WORKFLOW_STATUSES },
+};
 
 type Token =
   | { kind: 'word'; text: string; at: number }
@@ -22,8 +38,6 @@ type Token =
 
 class QueryProblem extends Error {}
 
-const isTextField = (name: string): name is TextField => (TEXT_FIELDS as readonly string[]).includes(name);
-const isTimeField = (name: string): name is TimeField => (TIME_FIELDS as readonly string[]).includes(name);
 const isComparison = (text: string): text is TimeComparison => text === '>' || text === '<' || text === '>=' || text === '<=';
 
 function tokensOf(query: string): Token[] {
@@ -62,12 +76,15 @@ function tokensOf(query: string): Token[] {
 }
 
 /** Reads tokens front to back; every complaint says what it expected and where. */
-class Clauses {
+class Clauses<T extends string, M extends string> {
   private next = 0;
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly vocabulary: SearchVocabulary<T, M>,
+  ) {}
 
-  parse(): SearchClause[] {
+  parse(): Array<SearchClauseOver<T, M>> {
     const clauses = [this.clause()];
     while (this.next < this.tokens.length) {
       const joiner = this.take('AND');
@@ -77,15 +94,18 @@ class Clauses {
     return clauses;
   }
 
-  private clause(): SearchClause {
+  private clause(): SearchClauseOver<T, M> {
     const field = this.take('a field name');
     if (field.kind !== 'word') throw this.unexpected(field, 'a field name');
-    if (isTextField(field.text)) return this.textClause(field.text);
-    if (isTimeField(field.text)) return this.timeClause(field.text);
-    throw new QueryProblem(`"${field.text}" is not a field search knows (${[...TEXT_FIELDS, ...TIME_FIELDS].join(', ')})`);
+    const { textFields, timeFields } = this.vocabulary;
+    const textField = textFields.find((name) => name === field.text);
+    if (textField !== undefined) return this.textClause(textField);
+    const timeField = timeFields.find((name) => name === field.text);
+    if (timeField !== undefined) return this.timeClause(timeField);
+    throw new QueryProblem(`"${field.text}" is not a field search knows (${[...textFields, ...timeFields].join(', ')})`);
   }
 
-  private textClause(field: TextField): SearchClause {
+  private textClause(field: T): SearchClauseOver<T, M> {
     const operator = this.take(`= or IN after ${field}`);
     let values: string[];
     if (operator.kind === 'symbol' && operator.text === '=') {
@@ -95,14 +115,15 @@ class Clauses {
     } else {
       throw this.unexpected(operator, `= or IN after ${field}`);
     }
-    if (field === 'status') {
-      const unknown = values.find((value) => !(WORKFLOW_STATUSES as readonly string[]).includes(value));
-      if (unknown !== undefined) throw new QueryProblem(`status "${unknown}" is not one of ${WORKFLOW_STATUSES.join(', ')}`);
+    const allowed = this.vocabulary.allowedValues[field];
+    if (allowed !== undefined) {
+      const unknown = values.find((value) => !allowed.includes(value));
+      if (unknown !== undefined) throw new QueryProblem(`${field} "${unknown}" is not one of ${allowed.join(', ')}`);
     }
     return { field, anyOf: values };
   }
 
-  private timeClause(field: TimeField): SearchClause {
+  private timeClause(field: M): SearchClauseOver<T, M> {
     const operator = this.take(`>, <, >= or <= after ${field}`);
     if (operator.kind !== 'symbol' || !isComparison(operator.text)) throw this.unexpected(operator, `>, <, >= or <= after ${field}`);
     const value = this.value(field);
@@ -111,7 +132,7 @@ class Clauses {
     return { field, comparison: operator.text, epochMs };
   }
 
-  private list(field: TextField): string[] {
+  private list(field: T): string[] {
     const open = this.take(`( after ${field} IN`);
     if (open.kind !== 'symbol' || open.text !== '(') throw this.unexpected(open, `( after ${field} IN`);
     const values = [this.value(field)];
@@ -147,9 +168,18 @@ class Clauses {
  * Values are bare words or quoted ('…' or "…"). A blank query has no clauses.
  */
 export function parseSearchQuery(query: string | null | undefined, path = 'query'): Validated<SearchClause[]> {
+  return parseSearchQueryOver(query, WORKFLOW_VOCABULARY, path);
+}
+
+/** The same query language over another vocabulary of fields. */
+export function parseSearchQueryOver<T extends string, M extends string>(
+  query: string | null | undefined,
+  vocabulary: SearchVocabulary<T, M>,
+  path = 'query',
+): Validated<Array<SearchClauseOver<T, M>>> {
   if (query === null || query === undefined || query.trim() === '') return valid([]);
   try {
-    return valid(new Clauses(tokensOf(query)).parse());
+    return valid(new Clauses(tokensOf(query), vocabulary).parse());
   } catch (error) {
     if (!(error instanceof QueryProblem)) throw error;
     const problem: FieldError = { path, message: error.message };

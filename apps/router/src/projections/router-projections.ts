@@ -1,5 +1,6 @@
 import type { Projection } from '@turnout/projections';
 import { type SubWorkflowReactionsDeps, subWorkflowReactions } from '@turnout/sub-workflows';
+import { taskSummariesProjection } from '@turnout/task-executions';
 import { timersProjection } from '@turnout/timers';
 import { workflowSummariesProjection } from '@turnout/workflow-search';
 
@@ -10,5 +11,6 @@ import { workflowSummariesProjection } from '@turnout/workflow-search';
 export const routerProjections = (subWorkflows: SubWorkflowReactionsDeps): readonly Projection[] => [
   timersProjection,
   workflowSummariesProjection(),
+  taskSummariesProjection,
   subWorkflowReactions(subWorkflows),
 ];
