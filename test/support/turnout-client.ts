@@ -1,6 +1,6 @@
 /** The bits of Conductor's HTTP API the end-to-end tests use. */
 export class TurnoutClient {
-  constructor(private readonly baseUrl: string) {}
+  constructor(readonly baseUrl: string) {}
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; contentType: string; body: any }> {
     const response = await fetch(`${this.baseUrl}${path}`, {

@@ -31,6 +31,8 @@ export function workflowView(state: StartedWorkflow, includeTasks: boolean) {
     // Conductor's: the event of the handler that started the run; Turnout's startedBy also names the handler and message.
     event: run.startedBy?.event ?? undefined,
     startedBy: run.startedBy ?? undefined,
+    // Conductor's: what SET_VARIABLE tasks set.
+    variables: run.variables,
     taskToDomain: taskToDomainAsRecord(run.taskToDomain),
     // Turnout's: every map the run had before, and when it was replaced.
     taskToDomainHistory: run.taskToDomainHistory.map(({ taskToDomain, replacedAt }) => ({ taskToDomain: taskToDomainAsRecord(taskToDomain), replacedAt })),
