@@ -1,12 +1,27 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type FieldError, type WorkflowDef, validateTaskDefs, validateWorkflowDef } from '@turnout/domain';
-import { findBlueprint, findWorkflowDefinition, listWorkflowDefinitions, saveTaskDefinitions, saveWorkflowDefinition } from '@turnout/metadata';
+import { type FieldError, type TaskDef, type WorkflowDef, isRecord, validateTaskDefs, validateWorkflowDef } from '@turnout/domain';
+import {
+  deleteTaskDefinition,
+  deleteWorkflowDefinition,
+  findBlueprint,
+  findTaskDefinitions,
+  findWorkflowDefinition,
+  listTaskDefinitions,
+  listWorkflowDefinitions,
+  saveTaskDefinitions,
+  saveWorkflowDefinition,
+  updateTaskDefinition,
+} from '@turnout/metadata';
 import { Conflict, InvalidInput, NotFound } from '../http/api-errors';
 import { DATA_SOURCE } from '../api.tokens';
 import { WorkflowDefinitionCache } from './workflow-definition-cache';
 
-/** Conductor's metadata API: task and workflow definitions. */
+/**
+ * Conductor's metadata API: task and workflow definitions. Every write clears
+ * this api's definition cache, so its next start reads what was written; another
+ * api instance reads it within DEFINITION_FRESH_FOR_MS.
+ */
 @Controller('metadata')
 export class MetadataController {
   constructor(
@@ -21,6 +36,41 @@ export class MetadataController {
     if (!defs.ok) throw new InvalidInput(defs.errors);
     await saveTaskDefinitions(this.db, defs.value);
     this.definitions.clear();
+  }
+
+  /** Every task definition, as registered. */
+  @Get('taskdefs')
+  listTaskDefs(): Promise<TaskDef[]> {
+    return listTaskDefinitions(this.db);
+  }
+
+  @Get('taskdefs/:name')
+  async getTaskDef(@Param('name') name: string): Promise<TaskDef> {
+    const def = (await findTaskDefinitions(this.db, [name])).get(name);
+    if (def === undefined) throw new NotFound(`No such taskType found by name: ${name}`);
+    return def;
+  }
+
+  /** Replaces one registered task definition (the body is one TaskDef); a name not registered is a 404, as in Conductor. */
+  @Put('taskdefs')
+  @HttpCode(200)
+  async updateTaskDef(@Body() body: unknown): Promise<void> {
+    if (!isRecord(body)) throw new InvalidInput([{ path: 'body', message: 'must be a task definition object' }]);
+    // The one TaskDef validation, on a list of one; its paths are given without the list's "[0]".
+    const defs = validateTaskDefs([body]);
+    if (!defs.ok) throw new InvalidInput(defs.errors.map((error) => ({ ...error, path: error.path.replace(/^\[0\]\.?/, '') || 'body' })));
+    const updated = await updateTaskDefinition(this.db, defs.value[0]);
+    this.definitions.clear();
+    if (!updated) throw new NotFound(`No such task by name ${defs.value[0].name}`);
+  }
+
+  /** Runs already started keep the policy their blueprint froze; new starts use Turnout's defaults for the type. */
+  @Delete('taskdefs/:name')
+  @HttpCode(200)
+  async deleteTaskDef(@Param('name') name: string): Promise<void> {
+    const deleted = await deleteTaskDefinition(this.db, name);
+    this.definitions.clear();
+    if (!deleted) throw new NotFound(`No such task definition: ${name}`);
   }
 
   /** Creates a definition; an existing (name, version) is a 409 unless `overwrite=true`. */
@@ -70,6 +120,16 @@ export class MetadataController {
     const def = await findWorkflowDefinition(this.db, name, parsedVersion);
     if (def === undefined) throw new NotFound(`No such workflow found by name: ${name}, version: ${parsedVersion ?? null}`);
     return def;
+  }
+
+  /** Removes one version; runs already started keep their blueprint, and the latest is the highest version left. */
+  @Delete('workflow/:name/:version')
+  @HttpCode(200)
+  async deleteWorkflowDef(@Param('name') name: string, @Param('version') version: string): Promise<void> {
+    const parsedVersion = parseVersion(version)!;
+    const deleted = await deleteWorkflowDefinition(this.db, name, parsedVersion);
+    this.definitions.clear();
+    if (!deleted) throw new NotFound(`No such workflow definition: ${name} version: ${parsedVersion}`);
   }
 }
 
