@@ -16,6 +16,7 @@ import { EventQueueBroker } from './events/event-queue-broker';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { WorkflowController } from './workflows/workflow.controller';
 import { WorkflowActionsController } from './workflows/workflow-actions.controller';
+import { WorkflowQueriesController } from './workflows/workflow-queries.controller';
 import { WorkerPresenceService } from './presence/worker-presence.service';
 import { HealthController } from './operations/health.controller';
 import { MetricsController } from './operations/metrics.controller';
@@ -23,6 +24,7 @@ import { TokenController } from './operations/token.controller';
 import { HttpWorkerTasks } from './tasks/http-worker-tasks';
 import { TaskQueueBroker } from './tasks/task-queue-broker';
 import { TasksController } from './tasks/tasks.controller';
+import { TaskQueriesController } from './tasks/task-queries.controller';
 
 @Module({})
 export class ApiModule {
@@ -37,7 +39,9 @@ export class ApiModule {
         MetadataController,
         WorkflowController,
         WorkflowActionsController,
+        WorkflowQueriesController,
         TasksController,
+        TaskQueriesController,
         EventHandlersController,
         TokenController,
         HealthController,
