@@ -112,6 +112,8 @@ export class WorkflowActionsController {
     await this.scheduling(workflowId, (scheduling, state) => {
       // An unknown run is the domain's to refuse (a 404), whatever the body says.
       if (state.type === 'Empty') return { type: 'ChangeTaskToDomain', data: { ...scheduling, taskToDomain: EMPTY_TASK_TO_DOMAIN, reroute } };
+      // A body of null is no map; `{}` clears it.
+      if (!isRecord(body)) throw new InvalidInput([{ path: 'body', message: 'must be an object mapping task types to comma-separated domains ({} clears the map)' }]);
       const taskToDomain = parseTaskToDomain(body, taskTypesOf(state.run.blueprint));
       if (!taskToDomain.ok) throw new InvalidInput(taskToDomain.errors);
       return { type: 'ChangeTaskToDomain', data: { ...scheduling, taskToDomain: taskToDomain.value, reroute } };
