@@ -1,4 +1,4 @@
-import type { TaskStatus, WorkflowEvent } from '@turnout/domain';
+import { type TaskStatus, type WorkflowEvent, isHeldFromTheStart } from '@turnout/domain';
 
 /** One attempt as the task search finds it (Conductor's TaskSummary, in Turnout's types). Times are epoch ms. */
 export interface TaskSummary {
@@ -46,9 +46,6 @@ export interface TaskSummaryChanges {
    */
   dropped: Array<{ workflowId: string; fromTaskId: string | null; streamVersion: number }>;
 }
-
-/** Kinds Turnout holds IN_PROGRESS from the start, as the run's fold (evolve) has them: a JOIN waiting, a child running, a WAIT. */
-const HELD_BY_TURNOUT: ReadonlySet<string> = new Set(['JOIN', 'SUB_WORKFLOW', 'WAIT']);
 
 type Fields = Omit<TaskSummaryChange, 'taskId' | 'streamVersion'>;
 
@@ -120,7 +117,7 @@ export function taskSummaryChangesOf(events: ReadonlyArray<{ workflowId: string;
   for (const { workflowId, streamVersion, event } of events) {
     if (event.type === 'TaskScheduled') {
       const { taskId, workflowType, taskType, referenceTaskName, domain, retryCount, scheduledTime, kind } = event.data;
-      const heldByTurnout = kind !== undefined && HELD_BY_TURNOUT.has(kind);
+      const heldByTurnout = isHeldFromTheStart(kind);
       scheduled.set(taskId, {
         taskId,
         workflowId,

@@ -1,5 +1,5 @@
 import type { TaskTimeoutKind, WorkflowEvent } from './events';
-import type { StartedWorkflow, TaskRun, WorkflowRun, WorkflowState } from './state';
+import { type StartedWorkflow, type TaskRun, type WorkflowRun, type WorkflowState, isHeldFromTheStart } from './state';
 
 function started(state: WorkflowState, eventType: string): StartedWorkflow {
   if (state.type === 'Empty') throw new Error(`${eventType} before WorkflowStarted`);
@@ -56,7 +56,7 @@ export function evolve(state: WorkflowState, event: WorkflowEvent): WorkflowStat
       const current = started(state, event.type);
       const { workflowInstanceId: _workflow, workflowType: _type, pollTimeoutAt, ...task } = event.data;
       // A JOIN waits and a SUB_WORKFLOW's child runs from the moment they are scheduled: Turnout holds them.
-      const heldByTurnout = task.kind === 'JOIN' || task.kind === 'SUB_WORKFLOW' || task.kind === 'WAIT';
+      const heldByTurnout = isHeldFromTheStart(task.kind);
       const scheduled: TaskRun = {
         ...task,
         status: heldByTurnout ? 'IN_PROGRESS' : 'SCHEDULED',
