@@ -30,11 +30,12 @@ export class CreateTaskExecutions1732200001500 implements MigrationInterface {
         worker_id text,
         scheduled_version integer not null,
         stream_version integer not null
-      )`);
+      ) with (fillfactor = 80)`);
+    // Every attempt is written as it is scheduled and again as it ends: no index on what changes (status,
+    // times), and room on each page, keep the second write a HOT update. Search by status or type reads the
+    // newest first by scheduled time and filters (rare reads, against a write per attempt).
     await queryRunner.query('create index turnout_task_summaries_by_workflow on turnout_task_summaries (workflow_id, scheduled_version)');
     await queryRunner.query('create index turnout_task_summaries_by_scheduled on turnout_task_summaries (scheduled_time desc, task_id)');
-    await queryRunner.query('create index turnout_task_summaries_by_type on turnout_task_summaries (task_type, scheduled_time desc)');
-    await queryRunner.query('create index turnout_task_summaries_by_status on turnout_task_summaries (status, scheduled_time desc)');
     await queryRunner.query(`
       create table turnout_task_logs (
         id bigint generated always as identity primary key,
