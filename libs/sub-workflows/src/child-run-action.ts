@@ -7,6 +7,7 @@ import {
   type WorkflowState,
   type WorkflowEventType,
   isOpenTask,
+  workflowStatusOf,
 } from '@turnout/domain';
 import type { StoredEvent } from '@turnout/event-store';
 
@@ -42,20 +43,9 @@ const NOTHING: ChildRunAction = { type: 'Nothing' };
 const END_EVENTS: ReadonlySet<WorkflowEventType> = new Set<WorkflowEventType>(['WorkflowCompleted', 'WorkflowFailed', 'WorkflowTimedOut', 'WorkflowTerminated']);
 
 export function outcomeOf(state: EndedWorkflow): SubWorkflowOutcome {
-  switch (state.type) {
-    case 'Completed':
-      return 'COMPLETED';
-    case 'Failed':
-      return 'FAILED';
-    case 'TimedOut':
-      return 'TIMED_OUT';
-    case 'Terminated':
-      return 'TERMINATED';
-    default: {
-      const unknownState: never = state;
-      throw new Error(`unknown ended state ${JSON.stringify(unknownState)}`);
-    }
-  }
+  const status = workflowStatusOf(state);
+  if (status === 'RUNNING' || status === 'PAUSED') throw new Error(`an ended run is ${status}`);
+  return status;
 }
 
 /** Where in the log the run's last end was appended (the end its current state comes from). */

@@ -2,13 +2,14 @@ import type { RoutingContext } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { WorkflowBlueprint } from './definition';
 import type { ParentTask, RunTrigger } from './events';
+import type { WorkflowStatus } from './state';
 import type { WorkflowTimer } from './timers';
 
 /** The outcomes a worker reports in a Conductor TaskResult; IN_PROGRESS says it is still at it. */
 export type TaskResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR';
 
 /** How a child run ended. */
-export type SubWorkflowOutcome = 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'TERMINATED';
+export type SubWorkflowOutcome = Exclude<WorkflowStatus, 'RUNNING' | 'PAUSED'>;
 
 /** What a command that may schedule a task needs: the new attempt's id, and the presence to route by. */
 export interface Scheduling {
