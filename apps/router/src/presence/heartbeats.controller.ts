@@ -1,36 +1,22 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
-import type { DataSource } from 'typeorm';
 import { describeFieldErrors } from '@turnout/domain';
-import { ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat } from '@turnout/messaging';
-import { BatchedSightingRecorder } from '@turnout/presence';
+import { ROUTER_HEARTBEATS_QUEUE, parseHeartbeat } from '@turnout/messaging';
 import { WorkerPresenceService } from './worker-presence.service';
-import type { TurnoutConfig } from '@turnout/config';
-import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
 
 /** Worker heartbeats feed the presence projection (and this router's snapshot at once). */
 @Controller()
 export class HeartbeatsController {
-  private readonly sightings: Record<WorkerTransport, BatchedSightingRecorder>;
-
-  constructor(
-    @Inject(DATA_SOURCE) db: DataSource,
-    @Inject(TURNOUT_CONFIG) config: TurnoutConfig,
-    private readonly presence: WorkerPresenceService,
-  ) {
-    const timeoutMs = config.activeWorkerTimeoutMs;
-    this.sightings = { amqp: new BatchedSightingRecorder(db, 'amqp', timeoutMs), http: new BatchedSightingRecorder(db, 'http', timeoutMs) };
-  }
+  constructor(private readonly presence: WorkerPresenceService) {}
 
   @EventPattern(ROUTER_HEARTBEATS_QUEUE)
   async onHeartbeat(@Payload() message: ConsumeMessage): Promise<MessageOutcome> {
-    const parsed = parseHeartbeat(message.content);
+    // Seen when received, by this router's clock: not by the worker's, which may be minutes off.
+    const parsed = parseHeartbeat(message.content, Date.now());
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
-    // Apply first: once a sighting is visible in Postgres, this router routes by it.
-    this.presence.apply(parsed.value.sighting);
-    await this.sightings[parsed.value.transport].record(parsed.value.sighting);
+    await this.presence.sighted(parsed.value.sighting, parsed.value.transport);
     return ACK;
   }
 }

@@ -8,11 +8,13 @@ import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { RoutingMetrics } from '../metrics/routing-metrics';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
+import { resultSighting } from './result-sighting';
 import { supersededAttempt } from './superseded-attempt';
 
 /**
  * A worker's TaskResult: record it, then schedule the next task, a retry, or
- * the end of the run. IN_PROGRESS starts the task or extends its hold.
+ * the end of the run. IN_PROGRESS starts the task or extends its hold. Each
+ * one is also a sighting of the worker that sent it.
  */
 @Controller()
 export class TaskResultsController {
@@ -29,6 +31,7 @@ export class TaskResultsController {
     const parsed = parseTaskResult(message.content);
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     const result = parsed.value;
+    const receivedAt = Date.now();
     try {
       const startedAt = performance.now();
       const { events, state } = await this.workflows.handle(result.workflowInstanceId, () => ({
@@ -46,12 +49,23 @@ export class TaskResultsController {
         },
       }));
       this.metrics.record(events, startedAt);
+      this.noteSighting(result, state, receivedAt);
       if (events.length === 0) this.noteIfSuperseded(result, state);
       return ACK;
     } catch (error) {
       if (error instanceof DomainError) return deadLetter(`${error.code}: ${error.message}`);
       throw error;
     }
+  }
+
+  /**
+   * Not awaited: the sighting joins the next grouped presence upsert, off the
+   * result's path (a lost one is made good by the worker's next word).
+   */
+  private noteSighting(result: TaskResult, state: WorkflowState, receivedAt: number): void {
+    const sighting = resultSighting(state, result.taskId, result.workerId, receivedAt);
+    if (sighting === null) return;
+    this.presence.sighted(sighting, null).catch((error: Error) => this.logger.warn(`the sighting of worker ${sighting.workerId} by its result was not recorded: ${error.message}`));
   }
 
   /** A late result of a superseded attempt is recorded nowhere else: one line and a count. */
