@@ -5,9 +5,8 @@ import { ProjectionRunner } from '@turnout/projections';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
-import { routerProjections } from './router-projections';
+import { PROJECTIONS_SUBSCRIPTION, routerProjections } from './router-projections';
 
-const PROJECTIONS_SUBSCRIPTION = 'projections';
 // A page per transaction; the NOTIFY of each append wakes the runner, the poll only
 // catches what the xmin horizon held back (and is how often a waiting runner tries the lock).
 const PAGE_SIZE = 500;
