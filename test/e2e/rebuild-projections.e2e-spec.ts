@@ -47,6 +47,10 @@ describe('rebuilding the projections from the log', () => {
       return rows.rows[0]?.caught_up === true;
     });
 
+  /** `npm run rebuild-projections` (built already), on this suite's database. */
+  const rebuild = () =>
+    promisify(execFile)(process.execPath, ['scripts/run.mjs', 'rebuild-projections'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: turnout.databaseUrl } });
+
   const eventCounts = async (): Promise<Record<string, number>> =>
     Object.fromEntries(
       (await turnout.db.query<{ stream_id: string; count: string }>('select stream_id, count(*) as count from turnout_events group by stream_id')).rows.map((row) => [
@@ -104,10 +108,7 @@ describe('rebuilding the projections from the log', () => {
     await turnout.db.query('delete from turnout_timers');
     await turnout.db.query('delete from turnout_task_queues');
 
-    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/run.mjs', 'rebuild-projections'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: turnout.databaseUrl },
-    });
+    const { stdout } = await rebuild();
     expect(stdout).toMatch(/^rebuilding timers, workflow-summaries, task-summaries, task-queues from the log up to position \d+$/m);
     expect(stdout).toMatch(/^projections rebuilt: \d+ events up to position \d+ in \d+ ms$/m);
     expect(await readModelRows()).toEqual(before);
@@ -119,5 +120,28 @@ describe('rebuilding the projections from the log', () => {
     const { [workflowStreamId(after)]: newRun, ...eventsAfter } = await eventCounts();
     expect(newRun).toBeGreaterThan(0);
     expect(eventsAfter).toEqual(eventsBefore);
+  });
+
+  it('leaves the read models, rebuilt while runs start and complete, as a rebuild once all is quiet does', async () => {
+    const work = uniqueName('rb_busy');
+    const busyFlow = uniqueName('rb_busy_flow');
+    await turnout.registerWorkflow(busyFlow, [work]);
+    await turnout.startWorker({ taskType: work, execute: () => ({ ok: true }) });
+
+    let rebuilding = true;
+    const started: string[] = [];
+    const load = (async () => {
+      while (rebuilding && started.length < 200) started.push(await turnout.api.startWorkflow(busyFlow));
+    })();
+    await rebuild().finally(() => (rebuilding = false));
+    await load;
+    expect(started.length).toBeGreaterThan(0);
+    for (const workflowId of started) expect((await turnout.ended(workflowId)).status).toBe('COMPLETED');
+    await projectionsCaughtUp();
+    const underLoad = await readModelRows();
+    expect(underLoad.turnout_workflow_summaries.filter((row) => started.some((workflowId) => row.includes(workflowId)))).toHaveLength(started.length);
+
+    await rebuild();
+    expect(await readModelRows()).toEqual(underLoad);
   });
 });
