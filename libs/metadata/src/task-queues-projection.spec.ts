@@ -1,6 +1,7 @@
 import { PresenceSnapshot, blueprintOf, decide, parseTaskToDomain, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
 import { START_CHECKPOINT, appendToStream, readCommittedEvents } from '@turnout/event-store';
 import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
+import { waitFor } from '../../../test/support/wait-for';
 import { listTaskQueues } from './list-task-queues';
 import { recordTaskQueues } from './record-task-queues';
 import { taskQueuesProjection } from './task-queues-projection';
@@ -25,9 +26,14 @@ describe('taskQueuesProjection: the task queues from the log', () => {
 
   it("records every queue a TaskScheduled names, with its task type and domain, and keeps the queues it had", async () => {
     await recordTaskQueues(fixture.db, ['polled@laptop']);
-    await appendToStream(fixture.db, workflowStreamId('w1'), 0, startOf('w1', { encode: 'gpu' }));
-    await appendToStream(fixture.db, workflowStreamId('w2'), 0, startOf('w2', {}));
-    const events = await readCommittedEvents(fixture.db, START_CHECKPOINT, 100);
+    const appended = [startOf('w1', { encode: 'gpu' }), startOf('w2', {})];
+    await appendToStream(fixture.db, workflowStreamId('w1'), 0, appended[0]);
+    await appendToStream(fixture.db, workflowStreamId('w2'), 0, appended[1]);
+    // Readable once every older transaction of the cluster has ended, as for the runner.
+    const events = await waitFor('the events to be readable', async () => {
+      const read = await readCommittedEvents(fixture.db, START_CHECKPOINT, 100);
+      return read.length === appended.flat().length ? read : undefined;
+    });
 
     await fixture.db.transaction((tx) => taskQueuesProjection.apply(tx, events));
     // A page that comes again adds nothing.

@@ -1,5 +1,6 @@
 import { appendToStream, readCommittedEvents, START_CHECKPOINT, storeCheckpoint } from '@turnout/event-store';
 import { eventStoreDatabaseForEachTest } from '../../../test/support/event-store-database';
+import { waitFor } from '../../../test/support/wait-for';
 import type { ReadModel } from './projection';
 import { rebuildProjections } from './rebuild-projections';
 
@@ -32,7 +33,11 @@ describe('rebuildProjections', () => {
   /** Appends the tokens, then stores the runner's checkpoint after the first `applied` of them, as if it had applied those. */
   async function logWithCheckpoint(tokens: string[], applied: number): Promise<void> {
     for (const [index, token] of tokens.entries()) await appendToStream(store.db, 'stream', index, [counted(token)]);
-    const events = await readCommittedEvents(store.db, START_CHECKPOINT, applied);
+    // Readable once every older transaction of the cluster has ended, as for the runner.
+    const events = await waitFor('the events to be readable', async () => {
+      const read = await readCommittedEvents(store.db, START_CHECKPOINT, applied);
+      return read.length === applied ? read : undefined;
+    });
     const last = events[applied - 1];
     await storeCheckpoint(store.db, SUBSCRIPTION, { transactionId: last.transactionId, globalPosition: last.globalPosition });
   }
