@@ -9,7 +9,9 @@ import { uniqueName } from '../support/services';
 import { turnoutForSuite } from '../support/turnout-fixture';
 import { waitFor } from '../support/wait-for';
 
-const ACTIVE_WORKER_TIMEOUT_MS = 2_000;
+const ACTIVE_WORKER_TIMEOUT_MS = 3_000;
+// A router records a worker's results at most once a second.
+const RESULT_SIGHTING_EVERY_MS = 1_000;
 const TEN_MINUTES_MS = 600_000;
 
 describe('worker presence, by the time Turnout hears from a worker', () => {
@@ -88,14 +90,14 @@ describe('worker presence, by the time Turnout hears from a worker', () => {
     const taskId = scheduled?.type === 'TaskScheduled' ? scheduled.data.taskId : '';
     const heartbeatAt = Date.now();
 
-    // The worker is busy with the task: it reports IN_PROGRESS whenever its last sighting is half a second old,
+    // The worker is busy with the task: it reports IN_PROGRESS whenever its last sighting is a second old,
     // until its one heartbeat is well past the active timeout.
     const report = (status: string) => publish(TASK_RESULTS_EXCHANGE, { taskId, workflowInstanceId: first, status, workerId, outputData: {} });
     while (Date.now() - heartbeatAt < 2 * ACTIVE_WORKER_TIMEOUT_MS) {
       await report('IN_PROGRESS');
-      await waitFor('the report to be a sighting, and half a second old', async () => {
+      await waitFor('the report to be a sighting, and a second old', async () => {
         const age = await ageOf(taskType, 'busy', workerId);
-        return age !== undefined && age >= 500 && age < ACTIVE_WORKER_TIMEOUT_MS;
+        return age !== undefined && age >= RESULT_SIGHTING_EVERY_MS && age < ACTIVE_WORKER_TIMEOUT_MS;
       });
     }
     expect((await turnout.eventsOf(first)).map((event) => event.type)).toContain('TaskStarted');

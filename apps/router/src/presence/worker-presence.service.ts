@@ -7,6 +7,10 @@ import { BatchedSightingRecorder, FollowedPresence, followedPresenceOptions } fr
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 
 const logger = new Logger('WorkerPresence');
+// A busy worker sends many results: one write a second per worker is plenty for presence (as for HTTP polls).
+const RESULT_SIGHTING_EVERY_MS = 1_000;
+// Beyond this many workers, those not recorded within the period are forgotten.
+const MAX_REMEMBERED_RESULT_SIGHTINGS = 10_000;
 
 /**
  * The router's FollowedPresence: sightings it receives (heartbeats, results)
@@ -17,6 +21,7 @@ const logger = new Logger('WorkerPresence');
 export class WorkerPresenceService extends FollowedPresence implements OnModuleInit, OnModuleDestroy {
   // One per transport, as each upsert is; `unknown` for task results, which do not say.
   private readonly recorders: Record<WorkerTransport | 'unknown', BatchedSightingRecorder>;
+  private readonly lastRecordedByResult = new Map<string, number>();
 
   constructor(@Inject(DATA_SOURCE) db: DataSource, @Inject(TURNOUT_CONFIG) config: TurnoutConfig) {
     super(db, followedPresenceOptions(config, (message) => logger.warn(message)));
@@ -44,5 +49,27 @@ export class WorkerPresenceService extends FollowedPresence implements OnModuleI
   async sighted(sighting: WorkerSighting, transport: WorkerTransport | null): Promise<void> {
     this.apply(sighting);
     await this.recorders[transport ?? 'unknown'].record(sighting);
+  }
+
+  /**
+   * A worker heard from by its task result or IN_PROGRESS: applied at once,
+   * recorded at most once a second per worker (the results' hot path should
+   * not cost Postgres a row update each).
+   */
+  async sightedByResult(sighting: WorkerSighting): Promise<void> {
+    const key = `${sighting.taskType}\u0000${sighting.domain ?? ''}\u0000${sighting.workerId}`;
+    const last = this.lastRecordedByResult.get(key);
+    if (last !== undefined && sighting.seenAt - last < RESULT_SIGHTING_EVERY_MS) {
+      this.apply(sighting);
+      return;
+    }
+    if (this.lastRecordedByResult.size >= MAX_REMEMBERED_RESULT_SIGHTINGS) {
+      for (const [remembered, at] of this.lastRecordedByResult) if (sighting.seenAt - at >= RESULT_SIGHTING_EVERY_MS) this.lastRecordedByResult.delete(remembered);
+    }
+    this.lastRecordedByResult.set(key, sighting.seenAt);
+    await this.sighted(sighting, null).catch((error: unknown) => {
+      this.lastRecordedByResult.delete(key);
+      throw error;
+    });
   }
 }

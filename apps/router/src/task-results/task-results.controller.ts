@@ -65,7 +65,7 @@ export class TaskResultsController {
   private noteSighting(result: TaskResult, state: WorkflowState, receivedAt: number): void {
     const sighting = resultSighting(state, result.taskId, result.workerId, receivedAt);
     if (sighting === null) return;
-    this.presence.sighted(sighting, null).catch((error: Error) => this.logger.warn(`the sighting of worker ${sighting.workerId} by its result was not recorded: ${error.message}`));
+    this.presence.sightedByResult(sighting).catch((error: Error) => this.logger.warn(`the sighting of worker ${sighting.workerId} by its result was not recorded: ${error.message}`));
   }
 
   /** A late result of a superseded attempt is recorded nowhere else: one line and a count. */
