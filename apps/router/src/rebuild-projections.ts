@@ -10,8 +10,8 @@ const PAGE_SIZE = 500;
 /**
  * `npm run rebuild-projections`: empties the routers' read models and applies
  * the log to them again, up to the runner's checkpoint, in one transaction
- * (rebuildProjections). Routers may run meanwhile: their runner, timer claims
- * and searches wait for it. The child runs' reactions are not rebuilt and their
+ * (rebuildProjections). Routers may run meanwhile: their runner, relay, timer
+ * claims and searches wait for it. The child runs' reactions are not rebuilt and their
  * checkpoint is kept, so no child starts twice.
  */
 async function rebuild(): Promise<void> {

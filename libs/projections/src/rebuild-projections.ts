@@ -32,8 +32,9 @@ const isAfter = (event: StoredEvent, limit: Checkpoint): boolean =>
  * the checkpoint is read once they are: a runner's page under way commits
  * before, and the next one waits, then finds the tables as it left them, its
  * checkpoint untouched. Readers of the tables (search, a task by id, timer
- * claims) wait until it commits. Reactions are not given: nothing they did is
- * done again.
+ * claims) wait until it commits, and so does whatever reads the log below the
+ * xmin horizon (the relay): this transaction holds it back. Reactions are not
+ * given: nothing they did is done again.
  */
 export async function rebuildProjections(db: TransactionalDb, readModels: readonly ReadModel[], options: RebuildOptions): Promise<RebuildReport> {
   const tables = readModels.flatMap((readModel) => readModel.tables);
