@@ -1,4 +1,5 @@
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { TurnoutConfig } from '@turnout/config';
 import type { ScriptEvaluator, ScriptOutcome } from '@turnout/domain';
 import { SANDBOX_WORKER_SOURCE } from './sandbox-worker-source';
 
@@ -131,3 +132,7 @@ export class ScriptSandbox implements ScriptEvaluator {
     return { worker, port: port1, signal };
   }
 }
+
+/** The sandbox with the configured limits (SANDBOX_TIME_LIMIT_MS, SANDBOX_MEMORY_LIMIT_MB), loaded: what each app builds its command handler with. */
+export const loadScriptSandbox = (config: Pick<TurnoutConfig, 'sandboxTimeLimitMs' | 'sandboxMemoryLimitMb'>): Promise<ScriptSandbox> =>
+  ScriptSandbox.load({ timeLimitMs: config.sandboxTimeLimitMs, memoryLimitMb: config.sandboxMemoryLimitMb });
