@@ -117,6 +117,9 @@ async function jq(engine, query, input) {
   const variantModule = require(quickjsVariantPath);
   const quickjs = await core.newQuickJSWASMModuleFromVariant(variantModule.default ?? variantModule);
   const jqEngine = await require(jqPath)({ thisProgram: 'jq' });
+  // Warmed up before it says it is ready: a first evaluation costs no compilation against its time limit.
+  javascript(quickjs, core.shouldInterruptAfterDeadline, '[$.a].map((x) => x + 1)', { a: 1 });
+  await jq(jqEngine, '[.a] | map(. + 1)', { a: 1 });
   port.on('message', async (request) => {
     try {
       if (request.kind === 'javascript') reply(javascript(quickjs, core.shouldInterruptAfterDeadline, request.expression, request.input));

@@ -36,10 +36,13 @@ interface SandboxThread {
  */
 export class ScriptSandbox implements ScriptEvaluator {
   private thread: SandboxThread;
+  /** Loaded beside the one in use, to take its place at once when it is stopped (a script after a hostile one is not kept waiting). */
+  private spare: SandboxThread;
   private closed = false;
 
   private constructor(private readonly limits: SandboxLimits) {
     this.thread = this.startThread();
+    this.spare = this.startThread();
   }
 
   /** Starts the sandbox thread and waits for its engines to load. */
@@ -67,7 +70,7 @@ export class ScriptSandbox implements ScriptEvaluator {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.thread.worker.terminate();
+    await Promise.all([this.thread.worker.terminate(), this.spare.worker.terminate()]);
   }
 
   private evaluate(request: Request): ScriptOutcome {
@@ -75,7 +78,7 @@ export class ScriptSandbox implements ScriptEvaluator {
     const { signal, port } = this.thread;
     // A thread started after the last one was stopped may still be loading: wait for it, within the limit.
     if (Atomics.load(signal, 1) === 0 && Atomics.wait(signal, 1, 0, this.limits.timeLimitMs) === 'timed-out') {
-      return { ok: false, reason: 'the script sandbox is restarting after an earlier evaluation was stopped: try again' };
+      return { ok: false, reason: 'the script sandbox is restarting after earlier evaluations were stopped: try again' };
     }
     const answered = Atomics.load(signal, 0);
     port.postMessage(request);
@@ -97,7 +100,8 @@ export class ScriptSandbox implements ScriptEvaluator {
     const { worker, port } = this.thread;
     port.close();
     void worker.terminate();
-    this.thread = this.startThread();
+    this.thread = this.spare;
+    this.spare = this.startThread();
   }
 
   private startThread(): SandboxThread {
