@@ -324,7 +324,7 @@ function groupKey(placement) {
 }
 
 /** Conductor's system task types: Turnout runs them, no worker polls them. */
-const SYSTEM_TASK_TYPES = ['FORK', 'JOIN', 'SWITCH', 'SUB_WORKFLOW', 'SET_VARIABLE', 'TERMINATE', 'WAIT', 'INLINE', 'JSON_JQ_TRANSFORM', 'DO_WHILE'];
+const SYSTEM_TASK_TYPES = ['FORK', 'JOIN', 'SWITCH', 'SUB_WORKFLOW'];
 
 function taskCard(task) {
   const routing = task.routing ?? null;
