@@ -280,6 +280,59 @@ describe('DO_WHILE', () => {
     });
   });
 
+  describe('Failed: a loop task failed in its second iteration', () => {
+    it('retries the run from that iteration: the task again as work__2, and the loop goes on to its end', () => {
+      const history = playTo(3, 1);
+      const failing = byReference(history, 'work__2')!;
+      const failed: WorkflowCommand = {
+        type: 'RecordTaskResult',
+        data: { taskId: failing.taskId, status: 'FAILED', outputData: {}, reasonForIncompletion: 'boom', workerId: 'w1', callbackAfterSeconds: null, nextTaskId: 'x', routing: tenantAlive(), now: NOW },
+      };
+      history.push(...decide(failed, foldEvents(history), scripts()));
+      expect(history.at(-1)).toMatchObject({ type: 'WorkflowFailed', data: { reasonForIncompletion: 'task work__2 failed after 0 retries: boom' } });
+      const retry: WorkflowCommand = { type: 'RetryWorkflow', data: { nextTaskId: 'r', routing: tenantAlive(), now: NOW } };
+      const events = givenWithScripts(scripts(), ...history).when(retry).events();
+      expect(scheduledOf(events).map((task) => [task.referenceTaskName, task.iteration])).toEqual([
+        ['loop', undefined],
+        ['work__2', 2],
+      ]);
+      history.push(...events);
+      const again = byReference(history, 'work__2')!;
+      history.push(...decide(completed(again.taskId, { n: 20 }), foldEvents(history), scripts()));
+      const third = byReference(history, 'work__3')!;
+      const end = decide(completed(third.taskId, { n: 30 }), foldEvents(history), scripts());
+      expect(end.map((event) => event.type)).toEqual(['TaskCompleted', 'TaskCompleted', 'TaskScheduled']);
+      expect(end[1]).toMatchObject({ data: { outputData: { iteration: 3, '2': { work: { n: 20 } }, '3': { work: { n: 30 } } } } });
+    });
+  });
+
+  describe('Running: a fork inside a loop', () => {
+    it("joins each iteration's own branch tasks", () => {
+      const forked = blueprintOf(
+        [
+          { kind: 'DO_WHILE', taskType: 'DO_WHILE', referenceTaskName: 'loop', inputParameters: { times: 2 }, loopCondition: CONDITION, loopOver: [1, 4] },
+          { kind: 'FORK_JOIN', taskType: 'FORK', referenceTaskName: 'split', inputParameters: {}, branches: [[2], [3]] },
+          simple('work', 'left'),
+          simple('work', 'right'),
+          { kind: 'JOIN', taskType: 'JOIN', referenceTaskName: 'meet', inputParameters: {}, joinOn: ['left', 'right'] },
+        ],
+        [0],
+      );
+      const history = decide(start(forked), { type: 'Empty' }, scripts());
+      for (const reference of ['left__1', 'right__1']) history.push(...decide(completed(byReference(history, reference)!.taskId, { at: reference }), foldEvents(history), scripts()));
+      expect(scheduledOf(history).map((task) => task.referenceTaskName)).toEqual(['loop', 'split__1', 'left__1', 'right__1', 'meet__1', 'split__2', 'left__2', 'right__2', 'meet__2']);
+      const left = byReference(history, 'left__2')!;
+      const events = givenWithScripts(scripts(), ...history).when(completed(left.taskId, { at: 'left__2' })).events();
+      // meet__2 waits for right__2, whatever iteration 1's right did.
+      expect(events.map((event) => event.type)).toEqual(['TaskCompleted']);
+      history.push(...events);
+      const right = byReference(history, 'right__2')!;
+      const done = givenWithScripts(scripts(), ...history).when(completed(right.taskId, { at: 'right__2' })).events();
+      expect(done[1]).toMatchObject({ type: 'TaskCompleted', data: { taskId: byReference(history, 'meet__2')!.taskId, outputData: { left: { at: 'left__2' }, right: { at: 'right__2' } } } });
+      expect(done.slice(-2).map((event) => event.type)).toEqual(['TaskCompleted', 'WorkflowCompleted']);
+    });
+  });
+
   describe('Empty: a loop of script tasks only', () => {
     const inlineLoop = (condition: string) =>
       blueprintOf(
