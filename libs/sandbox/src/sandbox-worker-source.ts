@@ -26,7 +26,8 @@ WebAssembly.Memory.prototype.grow = function (pages) {
 
 // Capabilities a jq query could reach (the environment, more input, stderr) fail with a reason.
 const REFUSED = [['env', 'env'], ['input', 'input'], ['inputs', 'inputs'], ['input_filename', 'input_filename'], ['input_line_number', 'input_line_number'],
-  ['debug', 'debug'], ['debug(message)', 'debug'], ['stderr', 'stderr'], ['halt', 'halt'], ['halt_error', 'halt_error'], ['halt_error(code)', 'halt_error'], ['get_search_list', 'get_search_list']];
+  ['debug', 'debug'], ['debug(message)', 'debug'], ['stderr', 'stderr'], ['halt', 'halt'], ['halt_error', 'halt_error'], ['halt_error(code)', 'halt_error'], ['get_search_list', 'get_search_list'],
+  ['get_jq_origin', 'get_jq_origin'], ['get_prog_origin', 'get_prog_origin']];
 const JQ_PRELUDE = REFUSED.map(([definition, name]) => 'def ' + definition + ': error("' + name + ' is not available in the sandbox");').join(' ');
 
 let recycle = false;

@@ -91,6 +91,7 @@ describe('ScriptSandbox', () => {
       expect(reasonOf(sandbox.jq('env.HOME', {}))).toBe('jq: error: env is not available in the sandbox');
       expect(reasonOf(sandbox.jq('input', {}))).toBe('jq: error: input is not available in the sandbox');
       expect(reasonOf(sandbox.jq('[inputs]', {}))).toBe('jq: error: inputs is not available in the sandbox');
+      expect(reasonOf(sandbox.jq('get_jq_origin', {}))).toBe('jq: error: get_jq_origin is not available in the sandbox');
       expect(reasonOf(sandbox.jq('import "a" as a; .', {}))).toMatch(/^jq: error/);
     });
 
