@@ -36,6 +36,26 @@ describe('placementsOf', () => {
     ]);
   });
 
+  it("places a loop's tasks in their DO_WHILE, a case inside it in its switch", () => {
+    const blueprint: WorkflowBlueprint = {
+      name: 'looped',
+      version: 1,
+      tasks: [
+        { kind: 'DO_WHILE', taskType: 'DO_WHILE', referenceTaskName: 'loop', inputParameters: {}, loopCondition: 'false', loopOver: [1, 2] },
+        simple('a'),
+        { kind: 'SWITCH', taskType: 'SWITCH', referenceTaskName: 'pick', inputParameters: {}, expression: 'p', decisionCases: { x: [3] }, defaultCase: [] },
+        simple('c'),
+      ],
+      sequence: [0],
+      outputParameters: null,
+    };
+    expect([...placementsOf(blueprint)].sort(([left], [right]) => left - right)).toEqual([
+      [1, { type: 'DO_WHILE', taskReferenceName: 'loop' }],
+      [2, { type: 'DO_WHILE', taskReferenceName: 'loop' }],
+      [3, { type: 'SWITCH', taskReferenceName: 'pick', decisionCase: 'x' }],
+    ]);
+  });
+
   it('places nothing in a blueprint without control flow', () => {
     expect(placementsOf({ name: 'plain', version: 1, tasks: [simple('a'), simple('b')], outputParameters: null }).size).toBe(0);
   });
