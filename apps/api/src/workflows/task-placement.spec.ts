@@ -1,6 +1,6 @@
 import type { SimpleBlueprintTask, TaskRun, WorkflowBlueprint } from '@turnout/domain';
 import { orderBlueprint } from './control-flow-run.test-support';
-import { chosenCaseOf, placementsOf } from './task-placement';
+import { chosenCaseOf, placementOfAttempt, placementsOf } from './task-placement';
 
 const simple = (referenceTaskName: string): SimpleBlueprintTask => ({ taskType: 't', referenceTaskName, inputParameters: {}, retryCount: 0, responseTimeoutSeconds: 30 });
 
@@ -54,6 +54,13 @@ describe('placementsOf', () => {
       [2, { type: 'DO_WHILE', taskReferenceName: 'loop' }],
       [3, { type: 'SWITCH', taskReferenceName: 'pick', decisionCase: 'x' }],
     ]);
+  });
+
+  it("names an iteration's own fork or switch as the container of a loop task's attempt", () => {
+    const inLoop = { iteration: 2 } as TaskRun;
+    expect(placementOfAttempt({ type: 'SWITCH', taskReferenceName: 'pick', decisionCase: 'x' }, inLoop)).toEqual({ type: 'SWITCH', taskReferenceName: 'pick__2', decisionCase: 'x' });
+    expect(placementOfAttempt({ type: 'DO_WHILE', taskReferenceName: 'loop' }, inLoop)).toEqual({ type: 'DO_WHILE', taskReferenceName: 'loop' });
+    expect(placementOfAttempt({ type: 'SWITCH', taskReferenceName: 'pick', decisionCase: null }, {} as TaskRun)).toEqual({ type: 'SWITCH', taskReferenceName: 'pick', decisionCase: null });
   });
 
   it('places nothing in a blueprint without control flow', () => {

@@ -55,6 +55,16 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
 }
 
 /**
+ * An attempt's placement: in a loop, a fork or switch of the same iteration
+ * holds it (`pick__2`, as that attempt of the container is named); the loop
+ * itself keeps its own name.
+ */
+export function placementOfAttempt(placement: TaskPlacement | undefined, attempt: TaskRun): TaskPlacement | undefined {
+  if (placement === undefined || attempt.iteration === undefined || placement.type === 'DO_WHILE') return placement;
+  return { ...placement, taskReferenceName: `${placement.taskReferenceName}__${attempt.iteration}` };
+}
+
+/**
  * The decision case a SWITCH attempt chose (null: its defaultCase), read from
  * the `evaluationResult` of its output as Conductor writes it; undefined for an
  * attempt of another task, or one that has not chosen.
