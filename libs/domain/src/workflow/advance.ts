@@ -54,11 +54,12 @@ export const MAX_ITERATIONS_PER_DECISION = 100;
 export const iteratedReference = (referenceTaskName: string, iteration: number | undefined): string =>
   iteration === undefined ? referenceTaskName : `${referenceTaskName}__${iteration}`;
 
-export function scopeOf(run: WorkflowRun): ExpressionScope {
+/** `iteration`: the loop iteration a task is being scheduled in, which a running DO_WHILE's output says (as Conductor's does). */
+export function scopeOf(run: WorkflowRun, iteration?: number): ExpressionScope {
   const tasks: ExpressionScope['tasks'] = {};
   // Later attempts overwrite earlier ones: a reference means its latest attempt.
   for (const task of run.tasks) {
-    const entry = { input: task.inputData, output: task.outputData };
+    const entry = { input: task.inputData, output: runningLoopOutput(run, task, iteration) ?? task.outputData };
     tasks[task.referenceTaskName] = entry;
     // A loop task's own name (without `__n`) means its latest iteration, as in Conductor.
     if (task.iteration !== undefined) tasks[run.blueprint.tasks[task.taskIndex].referenceTaskName] = entry;
@@ -161,8 +162,8 @@ function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, pla
   const task = run.blueprint.tasks[taskIndex];
   const { now } = plan;
   const taskId = plan.nextTaskId();
-  const inputData = evaluateParameters(task.inputParameters, scopeOf(run));
   const iteration = attempt.iteration ?? attempt.replaces?.iteration;
+  const inputData = evaluateParameters(task.inputParameters, scopeOf(run, iteration));
   const common = {
     taskId,
     workflowInstanceId: run.workflowId,
@@ -357,6 +358,18 @@ function loopOutput(run: WorkflowRun, attempts: readonly TaskRun[], iteration: n
   // Later attempts overwrite earlier ones (a retry's output is the one that counts).
   for (const attempt of attempts) output[String(attempt.iteration)][run.blueprint.tasks[attempt.taskIndex].referenceTaskName] = attempt.outputData;
   return { ...output, iteration };
+}
+
+/**
+ * A running DO_WHILE's output as it stands (its output is recorded when it
+ * ends): the iterations so far, `iteration` the one under way; null for any
+ * other attempt.
+ */
+function runningLoopOutput(run: WorkflowRun, attempt: TaskRun, scheduling: number | undefined): Record<string, unknown> | null {
+  const task = run.blueprint.tasks[attempt.taskIndex];
+  if (task.kind !== 'DO_WHILE' || !isOpenTask(attempt)) return null;
+  const { attempts, iteration } = loopAttempts(run, task);
+  return loopOutput(run, attempts, Math.max(iteration, scheduling ?? 0, 1));
 }
 
 /** As Conductor reads a loopCondition's value: true, or a number above 0, runs another iteration. */

@@ -222,7 +222,7 @@ describe('DO_WHILE', () => {
       const events = givenWithScripts(scripts()).when(start(blueprint, { times: 3 }, tenantAlive(), TENANT_MAP)).events();
       expect(events.map((event) => event.type)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskScheduled']);
       expect(byReference(events, 'loop')).toMatchObject({ kind: 'DO_WHILE', domain: null });
-      expect(byReference(events, 'work__1')).toMatchObject({ taskType: 'work', iteration: 1, domain: 'tenant_x', queueName: 'work@tenant_x', inputData: { round: null } });
+      expect(byReference(events, 'work__1')).toMatchObject({ taskType: 'work', iteration: 1, domain: 'tenant_x', queueName: 'work@tenant_x', inputData: { round: 1 } });
       const state = foldEvents(events);
       expect(state.type === 'Running' && state.run.tasks[0].status).toBe('IN_PROGRESS');
     });
@@ -234,7 +234,8 @@ describe('DO_WHILE', () => {
       const work = byReference(history, 'work__1')!;
       const events = givenWithScripts(scripts(), ...history).when(completed(work.taskId, { n: 10 })).events();
       expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'TaskScheduled']);
-      expect(events[1]).toMatchObject({ data: { referenceTaskName: 'work__2', iteration: 2, domain: 'tenant_x', inputData: { previous: 10 } } });
+      // `${loop.output.iteration}` is the iteration under way, as in Conductor.
+      expect(events[1]).toMatchObject({ data: { referenceTaskName: 'work__2', iteration: 2, domain: 'tenant_x', inputData: { round: 2, previous: 10 } } });
     });
 
     it('gives the condition the DO_WHILE\'s input, its output under its name and each loop task\'s output under its name', () => {
