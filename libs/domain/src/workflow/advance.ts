@@ -153,10 +153,11 @@ function doneAtOnce(scheduled: EventOf<'TaskScheduled'>, outcome: ScriptOutcome<
 }
 
 /**
- * One new attempt of the blueprint's task `taskIndex`. A SIMPLE task is routed
- * now by the run's current map; a system task gets no domain. FORK_JOIN and
- * SWITCH are done the moment they are scheduled (a SWITCH's output names the
- * case), so their TaskCompleted comes with them.
+ * One new attempt of the blueprint's task `taskIndex` (in a loop: of its
+ * iteration). A SIMPLE task is routed now by the run's current map; a system
+ * task gets no domain. FORK_JOIN, SWITCH and the script tasks are done the
+ * moment they are scheduled (a SWITCH's output names the case), so their
+ * TaskCompleted (or TaskFailed) comes with them.
  */
 function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, plan: Plan): WorkflowEvent[] {
   const task = run.blueprint.tasks[taskIndex];
@@ -414,7 +415,7 @@ export function cancelOpenTasks(run: WorkflowRun, reason: string, now: number): 
  * or after its delay), a replacement of a cancelled attempt, a JOIN whose
  * tasks are done — or the run's end. A sequence stops at its first task that
  * is not COMPLETED; a completed FORK_JOIN walks every branch, a completed
- * SWITCH the case it chose.
+ * SWITCH the case it chose, a DO_WHILE under way its iteration's tasks.
  */
 function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
   const latest = latestAttempts(run);
