@@ -28,6 +28,10 @@ export interface TurnoutConfig {
   routerPrefetch: number;
   /** The router's Prometheus /metrics port (0: a free port). */
   routerMetricsPort: number;
+  /** Longest one script (INLINE, JSON_JQ_TRANSFORM, SWITCH javascript, DO_WHILE loopCondition) may run; past it the task fails. */
+  sandboxTimeLimitMs: number;
+  /** Most memory one script may allocate in the sandbox; past it the task fails. */
+  sandboxMemoryLimitMb: number;
   /** Log level: error, warn, log, debug. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Log lines as JSON objects (for a log collector) or as text for people. */
@@ -45,6 +49,8 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   timerPollMs: 500,
   routerPrefetch: 100,
   routerMetricsPort: 9464,
+  sandboxTimeLimitMs: 1_000,
+  sandboxMemoryLimitMb: 64,
   logLevel: 'log',
   logFormat: 'text',
 };
@@ -61,6 +67,8 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   timerPollMs: 'TIMER_POLL_MS',
   routerPrefetch: 'ROUTER_PREFETCH',
   routerMetricsPort: 'ROUTER_METRICS_PORT',
+  sandboxTimeLimitMs: 'SANDBOX_TIME_LIMIT_MS',
+  sandboxMemoryLimitMb: 'SANDBOX_MEMORY_LIMIT_MB',
   logLevel: 'LOG_LEVEL',
   logFormat: 'LOG_FORMAT',
 };
@@ -117,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     timerPollMs: integer('timerPollMs', CONFIG_DEFAULTS.timerPollMs),
     routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
+    sandboxTimeLimitMs: integer('sandboxTimeLimitMs', CONFIG_DEFAULTS.sandboxTimeLimitMs),
+    sandboxMemoryLimitMb: integer('sandboxMemoryLimitMb', CONFIG_DEFAULTS.sandboxMemoryLimitMb),
     logLevel: logLevel as TurnoutConfig['logLevel'],
     logFormat: logFormat as TurnoutConfig['logFormat'],
   };

@@ -1,5 +1,7 @@
 import {
   DomainError,
+  NO_SCRIPT_EVALUATOR,
+  type ScriptEvaluator,
   type WorkflowCommand,
   type WorkflowEvent,
   type WorkflowState,
@@ -22,6 +24,8 @@ export interface WorkflowCommandHandlerOptions {
   maxCachedRuns?: number;
   /** Tries before a run whose stream keeps moving is given up with the VersionConflictError. */
   maxAttempts?: number;
+  /** The script sandbox (libs/sandbox) the decisions evaluate INLINE, JSON_JQ_TRANSFORM, SWITCH javascript and DO_WHILE with; absent: those tasks fail. */
+  scripts?: ScriptEvaluator;
 }
 
 export interface HandleOptions {
@@ -63,6 +67,7 @@ export class WorkflowCommandHandler {
   private readonly turns = new Map<string, Promise<void>>();
   private readonly maxCachedRuns: number;
   private readonly maxAttempts: number;
+  private readonly scripts: ScriptEvaluator;
 
   constructor(
     private readonly db: SqlRunner,
@@ -71,6 +76,7 @@ export class WorkflowCommandHandler {
   ) {
     this.maxCachedRuns = options.maxCachedRuns ?? DEFAULT_MAX_CACHED_RUNS;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.scripts = options.scripts ?? NO_SCRIPT_EVALUATOR;
   }
 
   /**
@@ -123,7 +129,7 @@ export class WorkflowCommandHandler {
       const loaded = guess ?? (await loadWorkflow(this.db, workflowId));
       let events: WorkflowEvent[];
       try {
-        events = decide(commandFor(loaded.state), loaded.state);
+        events = decide(commandFor(loaded.state), loaded.state, this.scripts);
       } catch (error) {
         // A refusal decided on a guess may only mean the guess is behind: never refuse
         // (dead-letter) on a guess. Read the stream and decide again.

@@ -11,6 +11,7 @@ export {
   type SubWorkflowReference,
   type WorkflowTaskDef,
   type WorkflowTaskType,
+  JAVASCRIPT_EVALUATORS,
   VALUE_PARAM_EVALUATOR,
   WORKFLOW_TASK_TYPES,
   simpleTaskNamesOf,
@@ -116,10 +117,22 @@ export type BlueprintTask =
   | (BlueprintTaskBase & { kind: 'TERMINATE'; taskType: 'TERMINATE' })
   /** Held by Turnout until inputParameters.duration or until passes (a durable timer), or an update ends it. */
   | (BlueprintTaskBase & { kind: 'WAIT'; taskType: 'WAIT' })
+  /** Its evaluated input's expression (javascript, or value-param), evaluated in the sandbox: output `{result}`. */
+  | (BlueprintTaskBase & { kind: 'INLINE'; taskType: 'INLINE' })
+  /** Its evaluated input's queryExpression (jq) over that input: output `{result, resultList}`. */
+  | (BlueprintTaskBase & { kind: 'JSON_JQ_TRANSFORM'; taskType: 'JSON_JQ_TRANSFORM' })
+  /**
+   * Runs `loopOver` once, then again while `loopCondition` (javascript over
+   * its input and each loop task's output by reference name) is true. The
+   * tasks of iteration n are attempts with `iteration` n and `ref__n` names.
+   */
+  | (BlueprintTaskBase & { kind: 'DO_WHILE'; taskType: 'DO_WHILE'; loopCondition: string; loopOver: number[] })
   | (BlueprintTaskBase & {
       kind: 'SWITCH';
       taskType: 'SWITCH';
-      /** value-param: the input parameter whose value names the case. */
+      /** Absent: value-param. javascript: the expression's value (over `$`, the evaluated input) names the case. */
+      evaluatorType?: 'javascript';
+      /** value-param: the input parameter whose value names the case; javascript: the script. */
       expression: string;
       decisionCases: Record<string, number[]>;
       defaultCase: number[];
@@ -340,6 +353,8 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
           kind: 'SWITCH',
           taskType: 'SWITCH',
           ...placed,
+          // Left out for value-param: the shape of runs of old.
+          ...(task.evaluatorType === 'javascript' ? { evaluatorType: 'javascript' as const } : {}),
           expression: task.expression ?? '',
           // Entries, not assignments: a case may be called `__proto__`.
           decisionCases: Object.fromEntries(
@@ -355,6 +370,12 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
         return { kind: 'TERMINATE', taskType: 'TERMINATE', ...placed };
       case 'WAIT':
         return { kind: 'WAIT', taskType: 'WAIT', ...placed };
+      case 'INLINE':
+        return { kind: 'INLINE', taskType: 'INLINE', ...placed };
+      case 'JSON_JQ_TRANSFORM':
+        return { kind: 'JSON_JQ_TRANSFORM', taskType: 'JSON_JQ_TRANSFORM', ...placed };
+      case 'DO_WHILE':
+        return { kind: 'DO_WHILE', taskType: 'DO_WHILE', ...placed, loopCondition: task.loopCondition ?? '', loopOver: sequenceOf(task.loopOver ?? [], `${path}.loopOver`) };
       default: {
         const unknownType: never = task.type;
         throw new Error(`unknown task type ${String(unknownType)}`);
@@ -438,6 +459,9 @@ export function taskTypesOf(blueprint: WorkflowBlueprint): string[] {
       case 'SET_VARIABLE':
       case 'TERMINATE':
       case 'WAIT':
+      case 'INLINE':
+      case 'JSON_JQ_TRANSFORM':
+      case 'DO_WHILE':
         break;
       default: {
         const unknownKind: never = task;

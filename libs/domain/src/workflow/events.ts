@@ -66,6 +66,8 @@ export type WorkflowEvent =
         waitUntil?: number | null;
         /** SUB_WORKFLOW: the child run (its id, kept by a retry of the attempt) and the map it starts with. */
         subWorkflow?: { workflowId: string; taskToDomain: TaskToDomain };
+        /** A task of a DO_WHILE's loopOver: the iteration (from 1) it belongs to; its referenceTaskName is `<ref>__<iteration>`. */
+        iteration?: number;
       };
     }
   | {

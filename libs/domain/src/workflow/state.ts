@@ -5,8 +5,8 @@ import type { EventOf, ParentTask, RunTrigger, TaskTimeoutKind } from './events'
 /** Conductor's task statuses. */
 export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR' | 'TIMED_OUT' | 'CANCELED' | 'SKIPPED';
 
-/** System tasks Turnout holds IN_PROGRESS from the moment they are scheduled: a JOIN waiting, a child running, a WAIT. */
-export const isHeldFromTheStart = (kind: string | undefined): boolean => kind === 'JOIN' || kind === 'SUB_WORKFLOW' || kind === 'WAIT';
+/** System tasks Turnout holds IN_PROGRESS from the moment they are scheduled: a JOIN waiting, a child running, a WAIT, a loop. */
+export const isHeldFromTheStart = (kind: string | undefined): boolean => kind === 'JOIN' || kind === 'SUB_WORKFLOW' || kind === 'WAIT' || kind === 'DO_WHILE';
 
 /** Done as far as the run goes on: completed, or skipped by an operator. */
 export const isDoneTask = (task: { status: TaskStatus }): boolean => task.status === 'COMPLETED' || task.status === 'SKIPPED';

@@ -315,6 +315,8 @@ function groupKey(placement) {
       return placement.decisionCase === null
         ? { id: 'default', order: Number.MAX_SAFE_INTEGER, label: 'Default case', className: 'case', dataset: { case: '' } }
         : { id: `case-${placement.decisionCase}`, order: 0, label: `Case ${placement.decisionCase}`, className: 'case', dataset: { case: placement.decisionCase } };
+    case 'DO_WHILE':
+      return { id: 'loop', order: 0, label: 'Loop', className: 'loop', dataset: { loop: placement.taskReferenceName } };
     default:
       // A placement this page does not know yet: its own group, after the others.
       return { id: `other-${placement.type}`, order: Number.MAX_SAFE_INTEGER, label: String(placement.type), className: 'other', dataset: {} };
