@@ -20,7 +20,7 @@ async function bootstrap(): Promise<void> {
   // The web UI: static files, no build step (apps/api/src/ui, copied beside main.js by `npm run build`).
   app.useStaticAssets(join(__dirname, 'ui'), { prefix: '/ui/', index: 'index.html' });
   // Not strict: any JSON value reaches its route (a task log is a bare string); each route refuses with a 400 a body of the wrong kind.
-  app.useBodyParser('json', { limit: '5mb', strict: false });
+  app.useBodyParser('json', { limit: config.maxBodyBytes, strict: false });
   app.enableShutdownHooks();
   await app.listen(config.port, '0.0.0.0');
   const address = app.getHttpServer().address();

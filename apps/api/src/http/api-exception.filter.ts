@@ -1,7 +1,21 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '@turnout/domain';
-import { type ApiErrorBody, httpErrorOf } from './api-errors';
+import { type ApiErrorBody, Unauthorized, httpErrorOf } from './api-errors';
+
+/**
+ * A body the body parser refused before any route saw it (over MAX_BODY_BYTES:
+ * 413; a charset or encoding it cannot read: 415): http-errors with `expose`
+ * set, a client's mistake, not a 500.
+ */
+function refusedBodyOf(thrown: unknown): HttpException | undefined {
+  if (!(thrown instanceof Error)) return undefined;
+  const { status, expose, type, limit } = thrown as Error & { status?: unknown; expose?: unknown; type?: unknown; limit?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const message = type === 'entity.too.large' ? `request body is larger than ${String(limit)} bytes (MAX_BODY_BYTES)` : thrown.message;
+  const body: ApiErrorBody = { status, message, retryable: false, validationErrors: [{ path: 'body', message, field: 'body', reason: message }] };
+  return new HttpException(body, status);
+}
 
 /** Every error leaves as Conductor's JSON error body (a domain refusal mapped by httpErrorOf); unexpected ones are logged, not leaked. */
 @Catch()
@@ -10,7 +24,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(thrown: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const exception = thrown instanceof DomainError ? httpErrorOf(thrown) : thrown;
+    const exception = thrown instanceof DomainError ? httpErrorOf(thrown) : refusedBodyOf(thrown) ?? thrown;
+    if (exception instanceof Unauthorized) {
+      response.status(HttpStatus.UNAUTHORIZED).end();
+      return;
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
