@@ -45,7 +45,8 @@ describe('ApiKeyGuard', () => {
     it('refuses with a 401 a request with no token, a wrong one, an expired one, or the header twice', () => {
       const token = tokens.issue('ci', 'ci-secret', Date.now())!;
       const expired = tokens.issue('ci', 'ci-secret', Date.now() - 61_000)!;
-      for (const headers of [{}, { 'x-authorization': 'x.y' }, { 'x-authorization': expired }, { 'x-authorization': [token, token] }, { authorization: `Bearer ${token}` }]) {
+      const refused: Array<Record<string, string | string[]>> = [{}, { 'x-authorization': 'x.y' }, { 'x-authorization': expired }, { 'x-authorization': [token, token] }, { authorization: `Bearer ${token}` }];
+      for (const headers of refused) {
         expect(() => guard.canActivate(requestTo(GuardedController, headers))).toThrow(Unauthorized);
       }
     });
