@@ -8,6 +8,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
 import { announceReady } from '@turnout/logging';
 import { ApiModule } from './api.module';
+import { answerClientErrors } from './http/client-errors';
 import { requestLogging } from './http/request-logging';
 
 function isJsonOrUntyped(request: IncomingMessage): boolean {
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
   // token with its new token and without the original headers. Over MAX_BODY_BYTES: a 413 (ApiExceptionFilter).
   app.useBodyParser('json', { limit: config.maxBodyBytes, strict: false, type: isJsonOrUntyped });
   app.enableShutdownHooks();
+  answerClientErrors(app.getHttpServer());
   await app.listen(config.port, '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

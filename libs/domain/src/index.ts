@@ -16,3 +16,4 @@ export * from './workflow/decide';
 export * from './events/payload-expressions';
 export * from './events/event-handler';
 export { chosenCaseOf } from './workflow/advance';
+export * from './storable-input';

@@ -17,6 +17,20 @@ function refusedBodyOf(thrown: unknown): HttpException | undefined {
   return new HttpException(body, status);
 }
 
+/**
+ * Conductor's body for an error Nest raised itself: a 404 for a route there
+ * is not, or a 400 for a body that is not JSON or a path that is not
+ * percent-encoded UTF-8 (the one field each can name).
+ */
+function frameworkErrorBody(status: number, raw: unknown, fallback: string): ApiErrorBody {
+  const stated = typeof raw === 'string' ? raw : typeof raw === 'object' && raw !== null && 'message' in raw ? raw.message : undefined;
+  const message = typeof stated === 'string' ? stated : fallback;
+  if (status !== HttpStatus.BAD_REQUEST) return { status, message, retryable: false };
+  // Nest's words for a path parameter Express could not decode (URIError); the other 400 it raises is JSON.parse's.
+  const field = message.startsWith('Failed to decode param') ? 'path' : 'body';
+  return { status, message, retryable: false, validationErrors: [{ path: field, message, field, reason: message }] };
+}
+
 /** Every error leaves as Conductor's JSON error body (a domain refusal mapped by httpErrorOf); unexpected ones are logged, not leaked. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -33,9 +47,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const raw = exception.getResponse();
       const body: ApiErrorBody =
-        typeof raw === 'object' && raw !== null && 'retryable' in raw
-          ? (raw as ApiErrorBody)
-          : { status, message: typeof raw === 'string' ? raw : exception.message, retryable: false };
+        typeof raw === 'object' && raw !== null && 'retryable' in raw ? (raw as ApiErrorBody) : frameworkErrorBody(status, raw, exception.message);
       // Set explicitly: a route's own Content-Type header (text/plain) must not label an error.
       response.status(status).type('application/json').send(JSON.stringify(body));
       return;
