@@ -13,7 +13,7 @@ import { turnoutForSuite } from '../support/turnout-fixture';
 
 /** Fixed, so a failure is replayed as it was; fast-check prints the counterexample. */
 const SEED = 20_261_207;
-const RUNS_PER_ROUTE = 30;
+const RUNS_PER_ROUTE = 25;
 const MAX_BODY_BYTES = 1_048_576;
 
 const taskType = uniqueName('fuzz_task');
