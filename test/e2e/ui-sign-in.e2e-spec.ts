@@ -49,6 +49,7 @@ describe('web UI with API keys, in headless Chromium', () => {
     await page.locator('#key-id').fill('ui');
     await page.locator('#key-secret').fill('not-the-secret');
     await page.locator('#sign-in').click();
+    await page.locator('#sign-in-errors:not([hidden])').waitFor();
     await expect(page.locator('#sign-in-errors').textContent()).resolves.toBe('Unknown key or wrong secret');
     await expect(page.evaluate<string | null>("sessionStorage.getItem('turnout.token')")).resolves.toBeNull();
 
