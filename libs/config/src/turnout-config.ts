@@ -36,6 +36,21 @@ export interface TurnoutConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Log lines as JSON objects (for a log collector) or as text for people. */
   logFormat: 'json' | 'text';
+  /**
+   * The API keys (`<keyId>:<keySecret>,…`): with any, every api route but
+   * /health, /metrics and /api/token wants a token from /api/token; with none
+   * the api runs open. Secrets: never logged nor echoed in an error.
+   */
+  apiKeys: readonly ApiKey[];
+  /** How long a token from /api/token is good for. */
+  apiTokenTtlSeconds: number;
+  /** Request bodies larger than this are refused with a 413. */
+  maxBodyBytes: number;
+}
+
+export interface ApiKey {
+  keyId: string;
+  keySecret: string;
 }
 
 export const CONFIG_DEFAULTS: TurnoutConfig = {
@@ -53,6 +68,9 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   sandboxMemoryLimitMb: 64,
   logLevel: 'log',
   logFormat: 'text',
+  apiKeys: [],
+  apiTokenTtlSeconds: 3_600,
+  maxBodyBytes: 1_048_576,
 };
 
 /** Environment variable for each key. */
@@ -71,6 +89,9 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   sandboxMemoryLimitMb: 'SANDBOX_MEMORY_LIMIT_MB',
   logLevel: 'LOG_LEVEL',
   logFormat: 'LOG_FORMAT',
+  apiKeys: 'API_KEYS',
+  apiTokenTtlSeconds: 'API_TOKEN_TTL_SECONDS',
+  maxBodyBytes: 'MAX_BODY_BYTES',
 };
 
 export class ConfigError extends Error {
@@ -88,6 +109,26 @@ function positiveInteger(variable: string, raw: string): number {
     throw new ConfigError(variable, `must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+/**
+ * `<keyId>:<keySecret>` pairs, comma separated; the secret is what follows the
+ * first colon. A problem names the pair by its position, never by its text (a
+ * secret must not reach a log).
+ */
+export function parseApiKeys(raw: string): ApiKey[] {
+  const keys: ApiKey[] = [];
+  for (const [index, pair] of raw.split(',').entries()) {
+    const colon = pair.indexOf(':');
+    const keyId = colon < 0 ? '' : pair.slice(0, colon).trim();
+    const keySecret = colon < 0 ? '' : pair.slice(colon + 1).trim();
+    if (keyId === '' || keySecret === '') {
+      throw new ConfigError(CONFIG_ENV.apiKeys, `key ${index + 1} must be <keyId>:<keySecret>, both non-empty`);
+    }
+    if (keys.some((key) => key.keyId === keyId)) throw new ConfigError(CONFIG_ENV.apiKeys, `key ${index + 1} repeats the keyId "${keyId}"`);
+    keys.push({ keyId, keySecret });
+  }
+  return keys;
 }
 
 /** Reads the configuration; a malformed value stops the process with the variable's name. */
@@ -114,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   } catch (error) {
     throw new ConfigError(CONFIG_ENV.amqpUrl, (error as Error).message);
   }
+  const apiKeys = text('apiKeys');
   return {
     databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
     amqpUrl,
@@ -129,6 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     sandboxMemoryLimitMb: integer('sandboxMemoryLimitMb', CONFIG_DEFAULTS.sandboxMemoryLimitMb),
     logLevel: logLevel as TurnoutConfig['logLevel'],
     logFormat: logFormat as TurnoutConfig['logFormat'],
+    apiKeys: apiKeys === undefined ? CONFIG_DEFAULTS.apiKeys : parseApiKeys(apiKeys),
+    apiTokenTtlSeconds: integer('apiTokenTtlSeconds', CONFIG_DEFAULTS.apiTokenTtlSeconds),
+    maxBodyBytes: integer('maxBodyBytes', CONFIG_DEFAULTS.maxBodyBytes),
   };
 }
 

@@ -17,3 +17,4 @@ export * from './events/payload-expressions';
 export * from './events/event-handler';
 export { chosenCaseOf } from './workflow/advance';
 export * from './workflow/script-evaluator';
+export * from './storable-input';
