@@ -116,6 +116,8 @@ export type BlueprintTask =
   | (BlueprintTaskBase & { kind: 'TERMINATE'; taskType: 'TERMINATE' })
   /** Held by Turnout until inputParameters.duration or until passes (a durable timer), or an update ends it. */
   | (BlueprintTaskBase & { kind: 'WAIT'; taskType: 'WAIT' })
+  /** Starts another run, not a child (inputParameters.startWorkflow), and completes once it has started: output `{workflowId}`. */
+  | (BlueprintTaskBase & { kind: 'START_WORKFLOW'; taskType: 'START_WORKFLOW' })
   | (BlueprintTaskBase & {
       kind: 'SWITCH';
       taskType: 'SWITCH';
@@ -355,6 +357,9 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
         return { kind: 'TERMINATE', taskType: 'TERMINATE', ...placed };
       case 'WAIT':
         return { kind: 'WAIT', taskType: 'WAIT', ...placed };
+      case 'START_WORKFLOW':
+        // The workflow it names is looked up when it runs, as Conductor does: it is no child frozen with this one.
+        return { kind: 'START_WORKFLOW', taskType: 'START_WORKFLOW', ...placed };
       default: {
         const unknownType: never = task.type;
         throw new Error(`unknown task type ${String(unknownType)}`);
@@ -438,6 +443,7 @@ export function taskTypesOf(blueprint: WorkflowBlueprint): string[] {
       case 'SET_VARIABLE':
       case 'TERMINATE':
       case 'WAIT':
+      case 'START_WORKFLOW':
         break;
       default: {
         const unknownKind: never = task;

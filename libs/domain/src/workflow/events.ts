@@ -1,6 +1,7 @@
 import type { RoutingReason } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { SystemTaskKind, WorkflowBlueprint } from './definition';
+import type { StartWorkflowRequest } from './start-workflow-task';
 
 /** A child run's parent: the run and its SUB_WORKFLOW attempt that started the child. */
 export interface ParentTask {
@@ -66,6 +67,8 @@ export type WorkflowEvent =
         waitUntil?: number | null;
         /** SUB_WORKFLOW: the child run (its id, kept by a retry of the attempt) and the map it starts with. */
         subWorkflow?: { workflowId: string; taskToDomain: TaskToDomain };
+        /** START_WORKFLOW: the run it starts (its map as written: the request's, else this run's), started with the attempt's id. */
+        startWorkflow?: StartWorkflowRequest;
       };
     }
   | {

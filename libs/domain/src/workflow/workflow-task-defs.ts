@@ -2,14 +2,15 @@ import { type FieldError, type Validated, invalid, valid } from '../field-error'
 import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
 import { parseTaskToDomain } from '../routing/task-to-domain';
+import { checkStartWorkflowDef } from './start-workflow-task';
 
 /**
  * Conductor's workflow task types Turnout runs. SIMPLE tasks are polled by
  * workers and routed to a domain; the others are system tasks that Turnout
  * runs itself, get no domain and are never in a queue.
  */
-export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH' | 'SET_VARIABLE' | 'TERMINATE' | 'WAIT';
-export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH', 'SET_VARIABLE', 'TERMINATE', 'WAIT'];
+export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH' | 'SET_VARIABLE' | 'TERMINATE' | 'WAIT' | 'START_WORKFLOW';
+export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH', 'SET_VARIABLE', 'TERMINATE', 'WAIT', 'START_WORKFLOW'];
 
 /** How a TERMINATE task ends its run. */
 export type TerminationStatus = 'COMPLETED' | 'FAILED' | 'TERMINATED';
@@ -238,6 +239,9 @@ function checkFieldsOfType(
       return { fields: {}, innerReferences: [] };
     case 'WAIT':
       check.errors.push(...checkWait(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
+    case 'START_WORKFLOW':
+      check.errors.push(...checkStartWorkflowDef(raw.inputParameters, `${at}.inputParameters`));
       return { fields: {}, innerReferences: [] };
     default: {
       const unknownType: never = type;
