@@ -28,6 +28,11 @@ export interface TurnoutConfig {
   routerPrefetch: number;
   /** The router's Prometheus /metrics port (0: a free port). */
   routerMetricsPort: number;
+  /** The hosts HTTP tasks may call (`host` or `host:port`); null: any host. */
+  httpTaskAllowedHosts: readonly string[] | null;
+  /** An HTTP task's connection and read timeouts when its http_request gives none (Conductor's defaults). */
+  httpTaskConnectTimeoutMs: number;
+  httpTaskReadTimeoutMs: number;
   /** Log level: error, warn, log, debug. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Log lines as JSON objects (for a log collector) or as text for people. */
@@ -45,6 +50,9 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   timerPollMs: 500,
   routerPrefetch: 100,
   routerMetricsPort: 9464,
+  httpTaskAllowedHosts: null,
+  httpTaskConnectTimeoutMs: 100,
+  httpTaskReadTimeoutMs: 150,
   logLevel: 'log',
   logFormat: 'text',
 };
@@ -61,6 +69,9 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   timerPollMs: 'TIMER_POLL_MS',
   routerPrefetch: 'ROUTER_PREFETCH',
   routerMetricsPort: 'ROUTER_METRICS_PORT',
+  httpTaskAllowedHosts: 'HTTP_TASK_ALLOWED_HOSTS',
+  httpTaskConnectTimeoutMs: 'HTTP_TASK_CONNECT_TIMEOUT_MS',
+  httpTaskReadTimeoutMs: 'HTTP_TASK_READ_TIMEOUT_MS',
   logLevel: 'LOG_LEVEL',
   logFormat: 'LOG_FORMAT',
 };
@@ -106,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   } catch (error) {
     throw new ConfigError(CONFIG_ENV.amqpUrl, (error as Error).message);
   }
+  const allowedHosts = text('httpTaskAllowedHosts');
+  const httpTaskAllowedHosts = allowedHosts === undefined ? CONFIG_DEFAULTS.httpTaskAllowedHosts : allowedHosts.split(',').map((host) => host.trim()).filter((host) => host !== '');
   return {
     databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
     amqpUrl,
@@ -117,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     timerPollMs: integer('timerPollMs', CONFIG_DEFAULTS.timerPollMs),
     routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
+    httpTaskAllowedHosts,
+    httpTaskConnectTimeoutMs: integer('httpTaskConnectTimeoutMs', CONFIG_DEFAULTS.httpTaskConnectTimeoutMs),
+    httpTaskReadTimeoutMs: integer('httpTaskReadTimeoutMs', CONFIG_DEFAULTS.httpTaskReadTimeoutMs),
     logLevel: logLevel as TurnoutConfig['logLevel'],
     logFormat: logFormat as TurnoutConfig['logFormat'],
   };

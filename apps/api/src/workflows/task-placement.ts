@@ -37,6 +37,7 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
       case 'TERMINATE':
       case 'WAIT':
       case 'START_WORKFLOW':
+      case 'HTTP':
         // A child's tasks are placed in the child's own run.
         break;
       default: {

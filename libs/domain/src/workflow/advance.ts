@@ -6,6 +6,7 @@ import { TERMINATION_STATUSES, type TerminationStatus, waitDurationSeconds, wait
 import type { EventOf, ParentTask, TaskTimeoutKind, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
 import { type ExpressionScope, evaluateParameters } from './expressions';
+import { httpRequestOf } from './http-task';
 import { startWorkflowRequestOf } from './start-workflow-task';
 import { type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isOpenTask } from './state';
 
@@ -166,6 +167,12 @@ function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, pla
       const request = startWorkflowRequestOf(inputData, run.taskToDomain);
       if (!request.ok) return refusedAtOnce(system, describeFieldErrors(request.errors), now);
       return [{ type: 'TaskScheduled', data: { ...system, startWorkflow: request.value } }];
+    }
+    case 'HTTP': {
+      // Made by a router that takes the attempt from HTTP_TASKS_QUEUE; a failed call is retried as any task.
+      const request = httpRequestOf(inputData);
+      if (!request.ok) return refusedAtOnce(system, describeFieldErrors(request.errors), now);
+      return [{ type: 'TaskScheduled', data: { ...system, http: request.value } }];
     }
     default: {
       const unknownKind: never = task.kind;

@@ -73,7 +73,7 @@ export type WorkflowCommand =
       };
     }
   | {
-      /** A router carried out a system task it runs itself (a START_WORKFLOW's start): the attempt ends so. */
+      /** A router carried out a system task it runs itself (a START_WORKFLOW's start, an HTTP call): the attempt ends so. */
       type: 'RecordSystemTaskResult';
       data: Scheduling & {
         taskId: string;

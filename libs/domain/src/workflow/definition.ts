@@ -15,6 +15,7 @@ export {
   WORKFLOW_TASK_TYPES,
   simpleTaskNamesOf,
   subWorkflowNamesOf,
+  taskDefNamesOf,
   workflowTasksOf,
 } from './workflow-task-defs';
 
@@ -118,6 +119,8 @@ export type BlueprintTask =
   | (BlueprintTaskBase & { kind: 'WAIT'; taskType: 'WAIT' })
   /** Starts another run, not a child (inputParameters.startWorkflow), and completes once it has started: output `{workflowId}`. */
   | (BlueprintTaskBase & { kind: 'START_WORKFLOW'; taskType: 'START_WORKFLOW' })
+  /** A call a router makes (inputParameters.http_request); retried by the task definition of its name, when one is registered. */
+  | (BlueprintTaskBase & { kind: 'HTTP'; taskType: 'HTTP' } & TaskPolicy)
   | (BlueprintTaskBase & {
       kind: 'SWITCH';
       taskType: 'SWITCH';
@@ -170,9 +173,9 @@ const SYSTEM_TASK_POLICY: TaskPolicy = {
   timeoutPolicy: 'RETRY',
 };
 
-/** The retries and timeouts of a blueprint task: a SIMPLE task's definition's, none for a system task. */
+/** The retries and timeouts of a blueprint task: a SIMPLE or HTTP task's definition's, none for another system task. */
 export function blueprintPolicyOf(task: BlueprintTask): TaskPolicy {
-  return task.kind === undefined || task.kind === 'SIMPLE' ? policyOf(task) : SYSTEM_TASK_POLICY;
+  return task.kind === undefined || task.kind === 'SIMPLE' || task.kind === 'HTTP' ? policyOf(task) : SYSTEM_TASK_POLICY;
 }
 
 /** The retries and timeouts of a blueprint's task, with Conductor's defaults where it says nothing. */
@@ -357,6 +360,9 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
         return { kind: 'TERMINATE', taskType: 'TERMINATE', ...placed };
       case 'WAIT':
         return { kind: 'WAIT', taskType: 'WAIT', ...placed };
+      case 'HTTP':
+        // As Conductor: with no task definition of its name, a failed call is not retried.
+        return { kind: 'HTTP', taskType: 'HTTP', ...placed, ...policyOf(freezing.taskDefs.get(task.name) ?? { retryCount: 0 }) };
       case 'START_WORKFLOW':
         // The workflow it names is looked up when it runs, as Conductor does: it is no child frozen with this one.
         return { kind: 'START_WORKFLOW', taskType: 'START_WORKFLOW', ...placed };
@@ -444,6 +450,7 @@ export function taskTypesOf(blueprint: WorkflowBlueprint): string[] {
       case 'TERMINATE':
       case 'WAIT':
       case 'START_WORKFLOW':
+      case 'HTTP':
         break;
       default: {
         const unknownKind: never = task;

@@ -7,13 +7,13 @@ export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 
 
 /**
  * System tasks Turnout holds IN_PROGRESS from the moment they are scheduled: a JOIN waiting, a child running, a WAIT,
- * and those a router carries out outside the decider (a START_WORKFLOW's start).
+ * and those a router carries out outside the decider (a START_WORKFLOW's start, an HTTP call).
  */
 export const isHeldFromTheStart = (kind: string | undefined): boolean =>
   kind === 'JOIN' || kind === 'SUB_WORKFLOW' || kind === 'WAIT' || (kind !== undefined && isRunByTheRouter(kind));
 
-/** System tasks a router carries out after the decision that scheduled them, then reports with RecordSystemTaskResult. */
-export const isRunByTheRouter = (kind: string): boolean => kind === 'START_WORKFLOW';
+/** System tasks a router carries out after the decision that scheduled them (a start, a call), then reports with RecordSystemTaskResult. */
+export const isRunByTheRouter = (kind: string): boolean => kind === 'START_WORKFLOW' || kind === 'HTTP';
 
 /** Done as far as the run goes on: completed, or skipped by an operator. */
 export const isDoneTask = (task: { status: TaskStatus }): boolean => task.status === 'COMPLETED' || task.status === 'SKIPPED';

@@ -2,6 +2,7 @@ import { type FieldError, type Validated, invalid, valid } from '../field-error'
 import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
 import { parseTaskToDomain } from '../routing/task-to-domain';
+import { checkHttpTaskDef } from './http-task';
 import { checkStartWorkflowDef } from './start-workflow-task';
 
 /**
@@ -9,8 +10,8 @@ import { checkStartWorkflowDef } from './start-workflow-task';
  * workers and routed to a domain; the others are system tasks that Turnout
  * runs itself, get no domain and are never in a queue.
  */
-export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH' | 'SET_VARIABLE' | 'TERMINATE' | 'WAIT' | 'START_WORKFLOW';
-export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH', 'SET_VARIABLE', 'TERMINATE', 'WAIT', 'START_WORKFLOW'];
+export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH' | 'SET_VARIABLE' | 'TERMINATE' | 'WAIT' | 'START_WORKFLOW' | 'HTTP';
+export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH', 'SET_VARIABLE', 'TERMINATE', 'WAIT', 'START_WORKFLOW', 'HTTP'];
 
 /** How a TERMINATE task ends its run. */
 export type TerminationStatus = 'COMPLETED' | 'FAILED' | 'TERMINATED';
@@ -86,6 +87,13 @@ export function subWorkflowNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): 
 export function simpleTaskNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): string[] {
   const names = new Set<string>();
   for (const { task } of workflowTasksOf(def.tasks, 'tasks')) if (task.type === 'SIMPLE') names.add(task.name);
+  return [...names];
+}
+
+/** The names whose task definitions a definition's own tasks use (SIMPLE tasks', and HTTP tasks' retries), once each. */
+export function taskDefNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): string[] {
+  const names = new Set<string>();
+  for (const { task } of workflowTasksOf(def.tasks, 'tasks')) if (task.type === 'SIMPLE' || task.type === 'HTTP') names.add(task.name);
   return [...names];
 }
 
@@ -242,6 +250,9 @@ function checkFieldsOfType(
       return { fields: {}, innerReferences: [] };
     case 'START_WORKFLOW':
       check.errors.push(...checkStartWorkflowDef(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
+    case 'HTTP':
+      check.errors.push(...checkHttpTaskDef(raw.inputParameters, `${at}.inputParameters`));
       return { fields: {}, innerReferences: [] };
     default: {
       const unknownType: never = type;
