@@ -7,6 +7,7 @@ import { openDatabase } from '@turnout/database';
 import { HeartbeatsController } from './presence/heartbeats.controller';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { TaskResultsController } from './task-results/task-results.controller';
+import { HttpTasksController } from './http-tasks/http-tasks.controller';
 import { RoutingMetrics } from './metrics/routing-metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { ProjectionRunnerService } from './projections/projection-runner.service';
@@ -24,7 +25,7 @@ export class RouterModule {
       module: RouterModule,
       // No HTTP here: nestjs-pino gives the router's pino logger to every Nest Logger.
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createTurnoutLogger(config, 'router') } })],
-      controllers: [TaskResultsController, HeartbeatsController],
+      controllers: [TaskResultsController, HeartbeatsController, HttpTasksController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },
         {

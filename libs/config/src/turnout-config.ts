@@ -32,6 +32,11 @@ export interface TurnoutConfig {
   sandboxTimeLimitMs: number;
   /** Most memory one script may allocate in the sandbox; past it the task fails. */
   sandboxMemoryLimitMb: number;
+  /** The hosts HTTP tasks may call (`host` or `host:port`); null: any host. */
+  httpTaskAllowedHosts: readonly string[] | null;
+  /** An HTTP task's connection and read timeouts when its http_request gives none (Conductor's defaults). */
+  httpTaskConnectTimeoutMs: number;
+  httpTaskReadTimeoutMs: number;
   /** Log level: error, warn, log, debug. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Log lines as JSON objects (for a log collector) or as text for people. */
@@ -66,6 +71,9 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   routerMetricsPort: 9464,
   sandboxTimeLimitMs: 1_000,
   sandboxMemoryLimitMb: 64,
+  httpTaskAllowedHosts: null,
+  httpTaskConnectTimeoutMs: 100,
+  httpTaskReadTimeoutMs: 150,
   logLevel: 'log',
   logFormat: 'text',
   apiKeys: [],
@@ -87,6 +95,9 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   routerMetricsPort: 'ROUTER_METRICS_PORT',
   sandboxTimeLimitMs: 'SANDBOX_TIME_LIMIT_MS',
   sandboxMemoryLimitMb: 'SANDBOX_MEMORY_LIMIT_MB',
+  httpTaskAllowedHosts: 'HTTP_TASK_ALLOWED_HOSTS',
+  httpTaskConnectTimeoutMs: 'HTTP_TASK_CONNECT_TIMEOUT_MS',
+  httpTaskReadTimeoutMs: 'HTTP_TASK_READ_TIMEOUT_MS',
   logLevel: 'LOG_LEVEL',
   logFormat: 'LOG_FORMAT',
   apiKeys: 'API_KEYS',
@@ -156,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     throw new ConfigError(CONFIG_ENV.amqpUrl, (error as Error).message);
   }
   const apiKeys = text('apiKeys');
+  const allowedHosts = text('httpTaskAllowedHosts');
+  const httpTaskAllowedHosts = allowedHosts === undefined ? CONFIG_DEFAULTS.httpTaskAllowedHosts : allowedHosts.split(',').map((host) => host.trim()).filter((host) => host !== '');
   return {
     databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
     amqpUrl,
@@ -169,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
     sandboxTimeLimitMs: integer('sandboxTimeLimitMs', CONFIG_DEFAULTS.sandboxTimeLimitMs),
     sandboxMemoryLimitMb: integer('sandboxMemoryLimitMb', CONFIG_DEFAULTS.sandboxMemoryLimitMb),
+    httpTaskAllowedHosts,
+    httpTaskConnectTimeoutMs: integer('httpTaskConnectTimeoutMs', CONFIG_DEFAULTS.httpTaskConnectTimeoutMs),
+    httpTaskReadTimeoutMs: integer('httpTaskReadTimeoutMs', CONFIG_DEFAULTS.httpTaskReadTimeoutMs),
     logLevel: logLevel as TurnoutConfig['logLevel'],
     logFormat: logFormat as TurnoutConfig['logFormat'],
     apiKeys: apiKeys === undefined ? CONFIG_DEFAULTS.apiKeys : parseApiKeys(apiKeys),

@@ -6,6 +6,7 @@ export * from './routing/task-to-domain';
 export * from './routing/worker-presence';
 export * from './routing/resolve-domain';
 export * from './workflow/definition';
+export * from './workflow/http-task';
 export * from './workflow/expressions';
 export * from './workflow/events';
 export * from './workflow/commands';

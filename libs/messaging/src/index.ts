@@ -2,6 +2,7 @@ export * from './topology';
 export * from './task-message';
 export * from './task-result';
 export * from './task-superseded';
+export * from './http-task-message';
 export * from './heartbeat';
 export * from './message-validation';
 export * from './confirmed-publish';

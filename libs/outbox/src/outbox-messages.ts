@@ -3,6 +3,9 @@ import { type EventOf, TIMEOUT_REASONS, workflowIdOfStream } from '@turnout/doma
 import type { StoredEvent } from '@turnout/event-store';
 import {
   EVENTS_EXCHANGE,
+  HTTP_TASKS_QUEUE,
+  type HttpTaskMessage,
+  httpTaskMessageProperties,
   PUBLISHED_EVENT_TYPES,
   TASKS_SUPERSEDED_EXCHANGE,
   type TaskSuperseded,
@@ -33,7 +36,8 @@ export interface PublishedEvent {
 
 /**
  * What the relay publishes for a committed event: a lifecycle event on the
- * events exchange, for TaskScheduled of a SIMPLE task the task message in its queue, and for
+ * events exchange, for TaskScheduled of a SIMPLE task the task message in its queue (of an
+ * HTTP task, the attempt in the routers' HTTP_TASKS_QUEUE), and for
  * TaskCanceled and TaskTimedOut a TaskSuperseded signal, so that workers skip
  * the attempt's message. In commit order, the signal leaves before the task
  * message of any attempt that replaces it.
@@ -53,8 +57,16 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
       assertQueue: workflowEvent.data.queueName,
     });
   }
+  if (workflowEvent.type === 'TaskScheduled' && workflowEvent.data.kind === 'HTTP' && workflowEvent.data.http !== undefined) {
+    messages.push(httpTaskMessage({ workflowInstanceId: workflowEvent.data.workflowInstanceId, taskId: workflowEvent.data.taskId }));
+  }
   if (workflowEvent.type === 'TaskCanceled' || workflowEvent.type === 'TaskTimedOut') messages.push(supersededMessage(event.streamId, workflowEvent));
   return messages;
+}
+
+/** An HTTP attempt goes to the routers' queue (declared by the relay when it opens its channel, so not recorded as a task queue). */
+function httpTaskMessage(message: HttpTaskMessage): OutgoingMessage {
+  return { exchange: '', routingKey: HTTP_TASKS_QUEUE, content: Buffer.from(JSON.stringify(message)), options: httpTaskMessageProperties(message) };
 }
 
 function supersededMessage(streamId: string, event: EventOf<'TaskCanceled'> | EventOf<'TaskTimedOut'>): OutgoingMessage {

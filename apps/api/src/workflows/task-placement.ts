@@ -43,6 +43,8 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
       case 'SET_VARIABLE':
       case 'TERMINATE':
       case 'WAIT':
+      case 'START_WORKFLOW':
+      case 'HTTP':
         // A child's tasks are placed in the child's own run.
         break;
       default: {

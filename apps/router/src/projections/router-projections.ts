@@ -1,6 +1,6 @@
 import { taskQueuesProjection } from '@turnout/metadata';
 import type { Projection, ReadModel } from '@turnout/projections';
-import { type SubWorkflowReactionsDeps, subWorkflowReactions } from '@turnout/sub-workflows';
+import { type StartWorkflowReactionsDeps, type SubWorkflowReactionsDeps, startWorkflowReactions, subWorkflowReactions } from '@turnout/sub-workflows';
 import { taskSummariesProjection } from '@turnout/task-executions';
 import { timersProjection } from '@turnout/timers';
 import { workflowSummariesProjection } from '@turnout/workflow-search';
@@ -13,9 +13,10 @@ export const routerReadModels = (): readonly ReadModel[] => [timersProjection, w
 
 /**
  * What the routers keep from the log (one runner per database applies them, a page at a time): the
- * read models, and the child runs' reactions, which follow the log the same way but are never rebuilt.
+ * read models, and the reactions that start runs (children, START_WORKFLOW), which follow the log the same way but are never rebuilt.
  */
-export const routerProjections = (subWorkflows: SubWorkflowReactionsDeps): readonly Projection[] => [
+export const routerProjections = (subWorkflows: SubWorkflowReactionsDeps, startWorkflows: StartWorkflowReactionsDeps): readonly Projection[] => [
   ...routerReadModels(),
   subWorkflowReactions(subWorkflows),
+  startWorkflowReactions(startWorkflows),
 ];

@@ -1,3 +1,4 @@
+import { describeFieldErrors } from '../field-error';
 import { type ReplacedAttempt, type RoutingContext, type RoutingReason, resolveDomain } from '../routing/resolve-domain';
 import type { Scheduling } from './commands';
 import { type BlueprintTask, type SystemTaskKind, type WorkflowBlueprint, blueprintPolicyOf, retryDelaySeconds, topSequenceOf } from './definition';
@@ -6,6 +7,8 @@ import { NO_SCRIPT_EVALUATOR, type ScriptEvaluator, type ScriptOutcome } from '.
 import type { EventOf, ParentTask, TaskTimeoutKind, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
 import { type ExpressionScope, evaluateParameters } from './expressions';
+import { httpRequestOf } from './http-task';
+import { startWorkflowRequestOf } from './start-workflow-task';
 import { type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isOpenTask } from './state';
 
 /**
@@ -235,11 +238,31 @@ function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, pla
       }
       return [{ type: 'TaskScheduled', data: { ...system, waitUntil } }];
     }
+    case 'START_WORKFLOW': {
+      // Started by a router's reaction to this event, with the attempt's id (so a redelivery starts nothing twice).
+      const request = startWorkflowRequestOf(inputData, run.taskToDomain);
+      if (!request.ok) return refusedAtOnce(system, describeFieldErrors(request.errors), now);
+      return [{ type: 'TaskScheduled', data: { ...system, startWorkflow: request.value } }];
+    }
+    case 'HTTP': {
+      // Made by a router that takes the attempt from HTTP_TASKS_QUEUE; a failed call is retried as any task.
+      const request = httpRequestOf(inputData);
+      if (!request.ok) return refusedAtOnce(system, describeFieldErrors(request.errors), now);
+      return [{ type: 'TaskScheduled', data: { ...system, http: request.value } }];
+    }
     default: {
       const unknownKind: never = task.kind;
       throw new Error(`unknown task kind ${String(unknownKind)}`);
     }
   }
+}
+
+/** A system task whose evaluated input cannot be carried out fails as it is scheduled, with no retry: the same input would fail again. */
+function refusedAtOnce(scheduled: EventOf<'TaskScheduled'>['data'], reasonForIncompletion: string, now: number): WorkflowEvent[] {
+  return [
+    { type: 'TaskScheduled', data: scheduled },
+    { type: 'TaskFailed', data: { taskId: scheduled.taskId, outputData: {}, reasonForIncompletion, terminal: true, workerId: null, endTime: now } },
+  ];
 }
 
 /** When a WAIT completes by itself, from its evaluated input (null: only an update ends it), or why its input is refused. */

@@ -4,7 +4,7 @@ import { blueprintPolicyOf } from './definition';
 import { DomainError } from './domain-error';
 import type { EventOf, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
-import { type StartedWorkflow, type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isEnded, isOpenTask, workflowStatusOf } from './state';
+import { type StartedWorkflow, type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isEnded, isOpenTask, isRunByTheRouter, workflowStatusOf } from './state';
 import type { WorkflowTimer } from './timers';
 import { NO_SCRIPT_EVALUATOR, type ScriptEvaluator } from './script-evaluator';
 
@@ -175,6 +175,21 @@ export function decide(command: WorkflowCommand, state: WorkflowState, scripts: 
       const reason = `sub-workflow ${subWorkflowId} ${status}${reasonForIncompletion === null ? '' : `: ${reasonForIncompletion}`}`;
       const failed: WorkflowEvent = { type: 'TaskFailed', data: { taskId, outputData: { subWorkflowId }, reasonForIncompletion: reason, terminal: false, workerId: null, endTime: now } };
       return thenAdvance(current, [failed], planOf(command.data, scripts));
+    }
+    case 'RecordSystemTaskResult': {
+      const current = startedOrRefuse(state);
+      const { taskId, status, outputData, reasonForIncompletion, now } = command.data;
+      const task = findTask(current.run, taskId);
+      // A second report (a redelivery, another router) or one for an attempt cancelled meanwhile changes nothing.
+      if (task === null || isEnded(current) || !isOpenTask(task)) return [];
+      if (task.kind === undefined || !isRunByTheRouter(task.kind)) {
+        throw new DomainError('INVALID_STATE', `task ${taskId} is ${task.kind === undefined ? 'a SIMPLE task: its worker reports on it' : `a ${task.kind} task: the decider ends it`}, not a router`);
+      }
+      const ended: WorkflowEvent =
+        status === 'COMPLETED'
+          ? { type: 'TaskCompleted', data: { taskId, outputData, workerId: null, endTime: now } }
+          : { type: 'TaskFailed', data: { taskId, outputData, reasonForIncompletion, terminal: status === 'FAILED_WITH_TERMINAL_ERROR', workerId: null, endTime: now } };
+      return thenAdvance(current, [ended], planOf(command.data));
     }
     case 'TerminateWorkflow': {
       const current = startedOrRefuse(state);

@@ -16,6 +16,7 @@ export {
   WORKFLOW_TASK_TYPES,
   simpleTaskNamesOf,
   subWorkflowNamesOf,
+  taskDefNamesOf,
   workflowTasksOf,
 } from './workflow-task-defs';
 
@@ -127,6 +128,10 @@ export type BlueprintTask =
    * tasks of iteration n are attempts with `iteration` n and `ref__n` names.
    */
   | (BlueprintTaskBase & { kind: 'DO_WHILE'; taskType: 'DO_WHILE'; loopCondition: string; loopOver: number[] })
+  /** Starts another run, not a child (inputParameters.startWorkflow), and completes once it has started: output `{workflowId}`. */
+  | (BlueprintTaskBase & { kind: 'START_WORKFLOW'; taskType: 'START_WORKFLOW' })
+  /** A call a router makes (inputParameters.http_request); retried by the task definition of its name, when one is registered. */
+  | (BlueprintTaskBase & { kind: 'HTTP'; taskType: 'HTTP' } & TaskPolicy)
   | (BlueprintTaskBase & {
       kind: 'SWITCH';
       taskType: 'SWITCH';
@@ -181,9 +186,9 @@ const SYSTEM_TASK_POLICY: TaskPolicy = {
   timeoutPolicy: 'RETRY',
 };
 
-/** The retries and timeouts of a blueprint task: a SIMPLE task's definition's, none for a system task. */
+/** The retries and timeouts of a blueprint task: a SIMPLE or HTTP task's definition's, none for another system task. */
 export function blueprintPolicyOf(task: BlueprintTask): TaskPolicy {
-  return task.kind === undefined || task.kind === 'SIMPLE' ? policyOf(task) : SYSTEM_TASK_POLICY;
+  return task.kind === undefined || task.kind === 'SIMPLE' || task.kind === 'HTTP' ? policyOf(task) : SYSTEM_TASK_POLICY;
 }
 
 /** The retries and timeouts of a blueprint's task, with Conductor's defaults where it says nothing. */
@@ -376,6 +381,12 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
         return { kind: 'JSON_JQ_TRANSFORM', taskType: 'JSON_JQ_TRANSFORM', ...placed };
       case 'DO_WHILE':
         return { kind: 'DO_WHILE', taskType: 'DO_WHILE', ...placed, loopCondition: task.loopCondition ?? '', loopOver: sequenceOf(task.loopOver ?? [], `${path}.loopOver`) };
+      case 'HTTP':
+        // As Conductor: with no task definition of its name, a failed call is not retried.
+        return { kind: 'HTTP', taskType: 'HTTP', ...placed, ...policyOf(freezing.taskDefs.get(task.name) ?? { retryCount: 0 }) };
+      case 'START_WORKFLOW':
+        // The workflow it names is looked up when it runs, as Conductor does: it is no child frozen with this one.
+        return { kind: 'START_WORKFLOW', taskType: 'START_WORKFLOW', ...placed };
       default: {
         const unknownType: never = task.type;
         throw new Error(`unknown task type ${String(unknownType)}`);
@@ -462,6 +473,8 @@ export function taskTypesOf(blueprint: WorkflowBlueprint): string[] {
       case 'INLINE':
       case 'JSON_JQ_TRANSFORM':
       case 'DO_WHILE':
+      case 'START_WORKFLOW':
+      case 'HTTP':
         break;
       default: {
         const unknownKind: never = task;

@@ -137,7 +137,7 @@ describe('validateWorkflowDef with system tasks', () => {
     ['a system task with no name', workflow({ taskReferenceName: 'f', type: 'FORK_JOIN', forkTasks: [[simple('a')]] }, join('j', [])), 'tasks[0].name', 'must be a string'],
     ['a nested task with a bad name', workflow(switchOn('s', { gold: [simple('g', 'a@b')] })), 'tasks[0].decisionCases.gold[0].name', '"@"'],
     // Types
-    ['an unknown type', workflow({ ...simple('h'), type: 'HTTP' }), 'tasks[0].type', 'Turnout runs SIMPLE, SUB_WORKFLOW, FORK_JOIN, JOIN, SWITCH, SET_VARIABLE, TERMINATE, WAIT, INLINE, JSON_JQ_TRANSFORM and DO_WHILE tasks'],
+    ['an unknown type', workflow({ ...simple('h'), type: 'KAFKA_PUBLISH' }), 'tasks[0].type', 'Turnout runs SIMPLE, SUB_WORKFLOW, FORK_JOIN, JOIN, SWITCH, SET_VARIABLE, TERMINATE, WAIT, INLINE, JSON_JQ_TRANSFORM, DO_WHILE, START_WORKFLOW and HTTP tasks'],
     ['a type that is not text', workflow({ ...simple('h'), type: 7 }), 'tasks[0].type', '"7" is not supported'],
     ["Conductor's deprecated DECISION", workflow({ ...simple('d'), type: 'DECISION', caseValueParam: 'x', decisionCases: {} }), 'tasks[0].type', 'use SWITCH'],
     // FORK_JOIN
@@ -224,7 +224,7 @@ describe('validateWorkflowDef with system tasks', () => {
   });
 
   it('lists every problem across branches and cases', () => {
-    const errors = errorsOf(workflow(fork('f', [{ name: 'a' }], [simple('b', '')]), join('j', ['zz']), switchOn('s', { x: [{ ...simple('c'), type: 'HTTP' }] })));
+    const errors = errorsOf(workflow(fork('f', [{ name: 'a' }], [simple('b', '')]), join('j', ['zz']), switchOn('s', { x: [{ ...simple('c'), type: 'KAFKA_PUBLISH' }] })));
     expect(errors.map((error) => error.path)).toEqual([
       'tasks[0].forkTasks[0][0].taskReferenceName',
       'tasks[0].forkTasks[1][0].name',

@@ -2,6 +2,8 @@ import { type FieldError, type Validated, invalid, valid } from '../field-error'
 import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
 import { parseTaskToDomain } from '../routing/task-to-domain';
+import { checkHttpTaskDef } from './http-task';
+import { checkStartWorkflowDef } from './start-workflow-task';
 
 /**
  * Conductor's workflow task types Turnout runs. SIMPLE tasks are polled by
@@ -19,7 +21,9 @@ export type WorkflowTaskType =
   | 'WAIT'
   | 'INLINE'
   | 'JSON_JQ_TRANSFORM'
-  | 'DO_WHILE';
+  | 'DO_WHILE'
+  | 'START_WORKFLOW'
+  | 'HTTP';
 export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = [
   'SIMPLE',
   'SUB_WORKFLOW',
@@ -32,6 +36,8 @@ export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = [
   'INLINE',
   'JSON_JQ_TRANSFORM',
   'DO_WHILE',
+  'START_WORKFLOW',
+  'HTTP',
 ];
 
 /** How a TERMINATE task ends its run. */
@@ -117,6 +123,13 @@ export function subWorkflowNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): 
 export function simpleTaskNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): string[] {
   const names = new Set<string>();
   for (const { task } of workflowTasksOf(def.tasks, 'tasks')) if (task.type === 'SIMPLE') names.add(task.name);
+  return [...names];
+}
+
+/** The names whose task definitions a definition's own tasks use (SIMPLE tasks', and HTTP tasks' retries), once each. */
+export function taskDefNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): string[] {
+  const names = new Set<string>();
+  for (const { task } of workflowTasksOf(def.tasks, 'tasks')) if (task.type === 'SIMPLE' || task.type === 'HTTP') names.add(task.name);
   return [...names];
 }
 
@@ -281,6 +294,12 @@ function checkFieldsOfType(
       return { fields: {}, innerReferences: [] };
     case 'DO_WHILE':
       return checkDoWhile(raw, at, check);
+    case 'START_WORKFLOW':
+      check.errors.push(...checkStartWorkflowDef(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
+    case 'HTTP':
+      check.errors.push(...checkHttpTaskDef(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
     default: {
       const unknownType: never = type;
       throw new Error(`unknown task type ${String(unknownType)}`);

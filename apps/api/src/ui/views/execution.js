@@ -341,6 +341,8 @@ function taskCard(task) {
       system ? null : ['Worker', task.workerId ? h('code', {}, task.workerId) : h('span', { className: 'muted' }, '—'), 'worker'],
       task.taskType === 'SWITCH' && task.chosenCase !== undefined ? ['Chosen case', chosenCase(task), 'chosen-case'] : null,
       task.subWorkflowId ? ['Sub-workflow', executionLink(task.subWorkflowId), 'sub-workflow'] : null,
+      // START_WORKFLOW: the run it started (no child: it links back to nothing).
+      task.taskType === 'START_WORKFLOW' && typeof task.outputData?.workflowId === 'string' ? ['Started run', executionLink(task.outputData.workflowId), 'started-run'] : null,
       ['Retry', String(task.retryCount ?? 0), 'retry'],
       task.reasonForIncompletion ? ['Reason', h('span', { className: 'error' }, task.reasonForIncompletion), 'reason'] : null,
     ]),
