@@ -6,11 +6,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
 import { announceReady } from '@turnout/logging';
+import { startTracing } from '@turnout/tracing';
 import { ApiModule } from './api.module';
 import { requestLogging } from './http/request-logging';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Before anything that makes spans; with no OTEL_EXPORTER_OTLP_ENDPOINT, nothing of OpenTelemetry is loaded.
+  startTracing(config.otlpEndpoint, 'turnout-api');
   // Held until pino is ready, so that every line, Nest's own included, is pino's at LOG_LEVEL and LOG_FORMAT.
   const requests = requestLogging(config);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, requests.logger), { bufferLogs: true });

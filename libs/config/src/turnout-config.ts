@@ -32,6 +32,11 @@ export interface TurnoutConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Log lines as JSON objects (for a log collector) or as text for people. */
   logFormat: 'json' | 'text';
+  /**
+   * Where OpenTelemetry traces go (an OTLP/HTTP collector's base URL; spans are
+   * posted to `<url>/v1/traces`); null: no tracing, and no tracing code loaded.
+   */
+  otlpEndpoint: string | null;
 }
 
 export const CONFIG_DEFAULTS: TurnoutConfig = {
@@ -47,6 +52,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   routerMetricsPort: 9464,
   logLevel: 'log',
   logFormat: 'text',
+  otlpEndpoint: null,
 };
 
 /** Environment variable for each key. */
@@ -63,6 +69,7 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   routerMetricsPort: 'ROUTER_METRICS_PORT',
   logLevel: 'LOG_LEVEL',
   logFormat: 'LOG_FORMAT',
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 };
 
 export class ConfigError extends Error {
@@ -80,6 +87,23 @@ function positiveInteger(variable: string, raw: string): number {
     throw new ConfigError(variable, `must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT alone, as the api, the router and the worker SDK
+ * (which reads no other key of this file) take it: null when unset or blank.
+ */
+export function otlpEndpointOf(env: Readonly<Record<string, string | undefined>>): string | null {
+  const raw = env[CONFIG_ENV.otlpEndpoint]?.trim();
+  if (raw === undefined || raw === '') return null;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError(CONFIG_ENV.otlpEndpoint, `"${raw}" is not a URL`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(CONFIG_ENV.otlpEndpoint, `"${raw}" is not an http:// or https:// URL`);
+  return raw.replace(/\/+$/, '');
 }
 
 /** Reads the configuration; a malformed value stops the process with the variable's name. */
@@ -119,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
     logLevel: logLevel as TurnoutConfig['logLevel'],
     logFormat: logFormat as TurnoutConfig['logFormat'],
+    otlpEndpoint: otlpEndpointOf(env),
   };
 }
 

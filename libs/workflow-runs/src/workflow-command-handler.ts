@@ -10,7 +10,9 @@ import {
   workflowStreamId,
 } from '@turnout/domain';
 import { type NewEvent, type SqlRunner, type StoredEvent, VersionConflictError } from '@turnout/event-store';
+import { activeTracing, traceMetadataOf } from '@turnout/tracing';
 import { type LoadedWorkflow, loadWorkflow, workflowEventOf } from './load-workflow';
+import { tracedDecision } from './traced-decision';
 
 /** Appends with an expected version, or rejects with VersionConflictError (appendToStream, BatchedAppender). */
 export interface StreamAppender {
@@ -32,6 +34,12 @@ export interface HandleOptions {
    * version 0, nothing to read). A conflict always re-reads the stream.
    */
   read?: 'cached' | 'fresh' | 'new';
+  /**
+   * With tracing on: the span of what gave the command (a start, a result's
+   * record), parent of the tasks it schedules; for a start, the run's trace
+   * context. Without one, the run's own (a timer, an operator's action).
+   */
+  traceparent?: string;
 }
 
 export interface HandledCommand {
@@ -87,9 +95,12 @@ export class WorkflowCommandHandler {
       const event = workflowEventOf(stored);
       const cached = this.running.get(workflowId);
       if (cached === undefined) {
-        if (stored.streamVersion === 1) this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1 });
+        if (stored.streamVersion === 1) {
+          const traceparent = traceMetadataOf(stored.metadata);
+          this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1, ...(traceparent === undefined ? {} : { traceparent }) });
+        }
       } else if (cached.version === stored.streamVersion - 1) {
-        this.remember(workflowId, { state: evolve(cached.state, event), version: stored.streamVersion });
+        this.remember(workflowId, { ...cached, state: evolve(cached.state, event), version: stored.streamVersion });
       }
     }
   }
@@ -116,7 +127,7 @@ export class WorkflowCommandHandler {
   private async decideAndAppend(
     workflowId: string,
     commandFor: (state: WorkflowState) => WorkflowCommand,
-    { read = 'cached' }: HandleOptions,
+    { read = 'cached', traceparent }: HandleOptions,
   ): Promise<HandledCommand> {
     for (let attempt = 1; ; attempt += 1) {
       const guess = attempt > 1 ? undefined : read === 'new' ? NEW_RUN : read === 'cached' ? this.running.get(workflowId) : undefined;
@@ -137,15 +148,21 @@ export class WorkflowCommandHandler {
         this.remember(workflowId, loaded);
         return { events, state: loaded.state };
       }
+      // Tracing off: the events as decided, nothing else done.
+      const tracing = activeTracing();
+      const traced = tracing === undefined ? undefined : tracedDecision(tracing, workflowId, events, traceparent ?? loaded.traceparent);
       try {
-        await this.appender.append(workflowStreamId(workflowId), loaded.version, events);
+        await this.appender.append(workflowStreamId(workflowId), loaded.version, traced?.events ?? events);
       } catch (error) {
+        traced?.settle(error);
         this.running.delete(workflowId);
         if (!(error instanceof VersionConflictError) || attempt >= this.maxAttempts) throw error;
         continue;
       }
+      traced?.settle();
       const state = foldEvents(events, loaded.state);
-      this.remember(workflowId, { state, version: loaded.version + events.length });
+      const runTraceparent = traced?.runTraceparent ?? loaded.traceparent;
+      this.remember(workflowId, { state, version: loaded.version + events.length, ...(runTraceparent === undefined ? {} : { traceparent: runTraceparent }) });
       return { events, state };
     }
   }
