@@ -5,6 +5,9 @@
  * one trace across api, broker, workers and router, the router's scheduling of
  * the second task included.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SPAN_ATTRIBUTES, SPAN_NAMES } from '@turnout/tracing';
 import { type BrokerQueues, connectBrokerQueues } from '../support/broker-queues';
 import { type ExampleProcess, buildExamples, startExample } from '../support/example-process';
@@ -45,7 +48,8 @@ describe('traces of a run, exported over OTLP', () => {
       workers.push(worker);
       await worker.waitForOutput(/started 1 worker/);
     }
-  });
+    // Builds the examples, then starts four processes.
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.allSettled(workers.map((worker) => worker.stop()));
@@ -135,5 +139,23 @@ describe('traces of a run, exported over OTLP', () => {
       `turnout-worker ${SPAN_NAMES.execute}`,
       `turnout-router ${SPAN_NAMES.record}`,
     ]);
+  });
+
+  it('loads nothing of OpenTelemetry in a process without an endpoint, and its SDK in one with', async () => {
+    // The built library, in a plain node process, as the api, the router and the SDK's runner start it.
+    const loaded = async (endpoint: string | null): Promise<string[]> => {
+      const script = `
+        const { startTracing } = require('@turnout/tracing');
+        const tracing = startTracing(${JSON.stringify(endpoint)}, 'turnout-test');
+        const loaded = Object.keys(require.cache).filter((file) => file.includes('@opentelemetry')).map((file) => file.split('@opentelemetry/')[1].split('/')[0]);
+        console.log(JSON.stringify({ on: tracing !== undefined, loaded: [...new Set(loaded)].sort() }));
+        tracing?.shutdown();`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..', 'dist') });
+      const { on, loaded: modules } = JSON.parse(stdout) as { on: boolean; loaded: string[] };
+      expect(on).toBe(endpoint !== null);
+      return modules;
+    };
+    expect(await loaded(null)).toEqual([]);
+    expect(await loaded(receiver.endpoint)).toEqual(expect.arrayContaining(['api', 'exporter-trace-otlp-http', 'sdk-trace-base']));
   });
 });
