@@ -1,6 +1,6 @@
 import { type BrokerUrls, otlpEndpointOf } from '@turnout/config';
-import { activeTracing, startTracing } from '@turnout/tracing';
 import { taskQueueName } from '@turnout/domain';
+import { activeTracing, startTracing } from '@turnout/tracing';
 import type { ReconnectPolicy } from './reconnect-backoff';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS, type StopReport, TaskWorker } from './task-worker';
 import { type AnyWorkerDefinition, isWorkerDefinition } from './worker-definition';

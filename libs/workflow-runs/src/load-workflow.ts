@@ -25,6 +25,5 @@ export function workflowEventOf(stored: Pick<StoredEvent, 'type' | 'data'>): Wor
 
 export async function loadWorkflow(db: SqlRunner, workflowId: string): Promise<LoadedWorkflow> {
   const stream = await readStream(db, workflowStreamId(workflowId));
-  const traceparent = traceMetadataOf(stream.events[0]?.metadata);
-  return { state: foldEvents(stream.events.map(workflowEventOf)), version: stream.streamVersion, ...(traceparent === undefined ? {} : { traceparent }) };
+  return { state: foldEvents(stream.events.map(workflowEventOf)), version: stream.streamVersion, traceparent: traceMetadataOf(stream.events[0]?.metadata) };
 }

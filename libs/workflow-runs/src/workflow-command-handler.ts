@@ -95,12 +95,9 @@ export class WorkflowCommandHandler {
       const event = workflowEventOf(stored);
       const cached = this.running.get(workflowId);
       if (cached === undefined) {
-        if (stored.streamVersion === 1) {
-          const traceparent = traceMetadataOf(stored.metadata);
-          this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1, ...(traceparent === undefined ? {} : { traceparent }) });
-        }
+        if (stored.streamVersion === 1) this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1, traceparent: traceMetadataOf(stored.metadata) });
       } else if (cached.version === stored.streamVersion - 1) {
-        this.remember(workflowId, { ...cached, state: evolve(cached.state, event), version: stored.streamVersion });
+        this.remember(workflowId, { state: evolve(cached.state, event), version: stored.streamVersion, traceparent: cached.traceparent });
       }
     }
   }
@@ -161,8 +158,7 @@ export class WorkflowCommandHandler {
       }
       traced?.settle();
       const state = foldEvents(events, loaded.state);
-      const runTraceparent = traced?.runTraceparent ?? loaded.traceparent;
-      this.remember(workflowId, { state, version: loaded.version + events.length, ...(runTraceparent === undefined ? {} : { traceparent: runTraceparent }) });
+      this.remember(workflowId, { state, version: loaded.version + events.length, traceparent: traced?.runTraceparent ?? loaded.traceparent });
       return { events, state };
     }
   }
