@@ -1,6 +1,7 @@
 import { PresenceSnapshot, blueprintOf, decide, parseTaskToDomain, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
 import { appendToStream } from '@turnout/event-store';
-import { SPAN_ATTRIBUTES, SPAN_NAMES, type SpanStart, type TracedSpan, type Tracing } from '@turnout/tracing';
+import { SPAN_ATTRIBUTES, SPAN_NAMES } from '@turnout/tracing';
+import { RecordedTracing } from '@turnout/tracing/recorded-tracing.test-support';
 import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { loadWorkflow } from './load-workflow';
 import { tracedDecision } from './traced-decision';
@@ -23,19 +24,6 @@ const startEvents = (workflowId: string) =>
     { type: 'Empty' },
   );
 
-/** Spans as started and ended, each with a traceparent naming its number. */
-class RecordedTracing implements Tracing {
-  readonly spans: Array<{ name: string; start: SpanStart; ended: boolean; failed: unknown }> = [];
-  startSpan(name: string, start: SpanStart = {}): TracedSpan {
-    const recorded = { name, start, ended: false, failed: undefined as unknown };
-    this.spans.push(recorded);
-    const traceparent = `00-0af7651916cd43dd8448eb211c80319c-${String(this.spans.length).padStart(16, '0')}-01`;
-    return { traceparent, setAttributes: () => undefined, fail: (error) => (recorded.failed = error), end: () => (recorded.ended = true) };
-  }
-  flush = () => Promise.resolve();
-  shutdown = () => Promise.resolve();
-}
-
 describe('tracedDecision (the trace context a decision appends)', () => {
   it("gives each scheduled task a span beneath the cause, with its domain, queue and rule, and its traceparent in the event's metadata", () => {
     const tracing = new RecordedTracing();
@@ -55,6 +43,7 @@ describe('tracedDecision (the trace context a decision appends)', () => {
             [SPAN_ATTRIBUTES.routingRule]: 'LAST_INACTIVE',
           }),
         },
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-0000000000000001-01',
         ended: false,
         failed: undefined,
       },

@@ -10,7 +10,7 @@ import {
   workflowStreamId,
 } from '@turnout/domain';
 import { type NewEvent, type SqlRunner, type StoredEvent, VersionConflictError } from '@turnout/event-store';
-import { activeTracing, traceMetadataOf } from '@turnout/tracing';
+import { type Tracing, activeTracing, traceMetadataOf } from '@turnout/tracing';
 import { type LoadedWorkflow, loadWorkflow, workflowEventOf } from './load-workflow';
 import { tracedDecision } from './traced-decision';
 
@@ -24,6 +24,8 @@ export interface WorkflowCommandHandlerOptions {
   maxCachedRuns?: number;
   /** Tries before a run whose stream keeps moving is given up with the VersionConflictError. */
   maxAttempts?: number;
+  /** The tracing its decisions' spans go to, asked at each decision (default: the process's, activeTracing). */
+  tracing?: () => Tracing | undefined;
 }
 
 export interface HandleOptions {
@@ -71,6 +73,7 @@ export class WorkflowCommandHandler {
   private readonly turns = new Map<string, Promise<void>>();
   private readonly maxCachedRuns: number;
   private readonly maxAttempts: number;
+  private readonly tracing: () => Tracing | undefined;
 
   constructor(
     private readonly db: SqlRunner,
@@ -79,6 +82,7 @@ export class WorkflowCommandHandler {
   ) {
     this.maxCachedRuns = options.maxCachedRuns ?? DEFAULT_MAX_CACHED_RUNS;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.tracing = options.tracing ?? activeTracing;
   }
 
   /**
@@ -146,7 +150,7 @@ export class WorkflowCommandHandler {
         return { events, state: loaded.state };
       }
       // Tracing off: the events as decided, nothing else done.
-      const tracing = activeTracing();
+      const tracing = this.tracing();
       const traced = tracing === undefined ? undefined : tracedDecision(tracing, workflowId, events, traceparent ?? loaded.traceparent);
       try {
         await this.appender.append(workflowStreamId(workflowId), loaded.version, traced?.events ?? events);
