@@ -87,7 +87,6 @@ export function activeTracing(): Tracing | undefined {
 export function startTracing(endpoint: string | null, serviceName: string): Tracing | undefined {
   if (endpoint === null || active !== undefined) return active;
   // Required here, not imported at the top: a process without an endpoint never loads the SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { OtlpTracing } = require('./otlp-tracing') as typeof import('./otlp-tracing');
   active = new OtlpTracing(endpoint, serviceName);
   return active;

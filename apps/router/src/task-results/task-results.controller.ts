@@ -31,8 +31,10 @@ export class TaskResultsController {
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     const result = parsed.value;
     // Continues the worker's execution span (the result's traceparent header); what the result schedules is beneath it.
-    const span = activeTracing()?.startSpan(SPAN_NAMES.record, {
-      parent: traceparentOf(message.properties),
+    // A result that carries none (an HTTP worker's) gets no span: what it schedules joins the run's own trace.
+    const parent = traceparentOf(message.properties);
+    const span = parent === undefined ? undefined : activeTracing()?.startSpan(SPAN_NAMES.record, {
+      parent,
       role: 'consumer',
       attributes: { [SPAN_ATTRIBUTES.workflowId]: result.workflowInstanceId, [SPAN_ATTRIBUTES.taskId]: result.taskId, [SPAN_ATTRIBUTES.resultStatus]: result.status },
     });
