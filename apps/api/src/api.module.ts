@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
+import { stopTracing } from '@turnout/tracing';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiTokens } from './auth/api-tokens';
@@ -58,6 +59,8 @@ export class ApiModule {
           inject: [DATA_SOURCE],
           useFactory: (db: DataSource) => ({ onApplicationShutdown: () => db.destroy() }),
         },
+        // Tracing (on from main.ts when OTEL_EXPORTER_OTLP_ENDPOINT is set) exports its last spans as the process stops.
+        { provide: 'TRACING_STOPPER', useFactory: () => ({ onApplicationShutdown: () => stopTracing() }) },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: ApiTokens, useValue: new ApiTokens(config.apiKeys, config.apiTokenTtlSeconds) },
         { provide: APP_GUARD, useClass: ApiKeyGuard },

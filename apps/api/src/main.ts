@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
 import { announceReady } from '@turnout/logging';
+import { startTracing } from '@turnout/tracing';
 import { ApiModule } from './api.module';
 import { answerClientErrors } from './http/client-errors';
 import { requestLogging } from './http/request-logging';
@@ -18,6 +19,8 @@ function isJsonOrUntyped(request: IncomingMessage): boolean {
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Before anything that makes spans; with no OTEL_EXPORTER_OTLP_ENDPOINT, nothing of OpenTelemetry is loaded.
+  startTracing(config.otlpEndpoint, 'turnout-api');
   // Held until pino is ready, so that every line, Nest's own included, is pino's at LOG_LEVEL and LOG_FORMAT.
   const requests = requestLogging(config);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, requests.logger), { bufferLogs: true });

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { createTurnoutLogger } from '@turnout/logging';
 import { openDatabase } from '@turnout/database';
+import { stopTracing } from '@turnout/tracing';
 import { HeartbeatsController } from './presence/heartbeats.controller';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { TaskResultsController } from './task-results/task-results.controller';
@@ -37,6 +38,8 @@ export class RouterModule {
           inject: [DATA_SOURCE],
           useFactory: (db: DataSource) => ({ onApplicationShutdown: () => db.destroy() }),
         },
+        // Tracing (on from main.ts when OTEL_EXPORTER_OTLP_ENDPOINT is set) exports its last spans as the process stops.
+        { provide: 'TRACING_STOPPER', useFactory: () => ({ onApplicationShutdown: () => stopTracing() }) },
         WORKFLOW_COMMANDS,
         WorkerPresenceService,
         OutboxRelayService,

@@ -42,6 +42,11 @@ export interface TurnoutConfig {
   /** Log lines as JSON objects (for a log collector) or as text for people. */
   logFormat: 'json' | 'text';
   /**
+   * Where OpenTelemetry traces go (an OTLP/HTTP collector's base URL; spans are
+   * posted to `<url>/v1/traces`); null: no tracing, and no tracing code loaded.
+   */
+  otlpEndpoint: string | null;
+  /**
    * The API keys (`<keyId>:<keySecret>,…`): with any, every api route but
    * /health, /metrics and /api/token wants a token from /api/token; with none
    * the api runs open. Secrets: never logged nor echoed in an error.
@@ -79,6 +84,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   apiKeys: [],
   apiTokenTtlSeconds: 3_600,
   maxBodyBytes: 1_048_576,
+  otlpEndpoint: null,
 };
 
 /** Environment variable for each key. */
@@ -103,6 +109,7 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   apiKeys: 'API_KEYS',
   apiTokenTtlSeconds: 'API_TOKEN_TTL_SECONDS',
   maxBodyBytes: 'MAX_BODY_BYTES',
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 };
 
 export class ConfigError extends Error {
@@ -120,6 +127,23 @@ function positiveInteger(variable: string, raw: string): number {
     throw new ConfigError(variable, `must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT alone, as the api, the router and the worker SDK
+ * (which reads no other key of this file) take it: null when unset or blank.
+ */
+export function otlpEndpointOf(env: Readonly<Record<string, string | undefined>>): string | null {
+  const raw = env[CONFIG_ENV.otlpEndpoint]?.trim();
+  if (raw === undefined || raw === '') return null;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError(CONFIG_ENV.otlpEndpoint, `"${raw}" is not a URL`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(CONFIG_ENV.otlpEndpoint, `"${raw}" is not an http:// or https:// URL`);
+  return raw.replace(/\/+$/, '');
 }
 
 /**
@@ -190,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     apiKeys: apiKeys === undefined ? CONFIG_DEFAULTS.apiKeys : parseApiKeys(apiKeys),
     apiTokenTtlSeconds: integer('apiTokenTtlSeconds', CONFIG_DEFAULTS.apiTokenTtlSeconds),
     maxBodyBytes: integer('maxBodyBytes', CONFIG_DEFAULTS.maxBodyBytes),
+    otlpEndpoint: otlpEndpointOf(env),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   taskMessageProperties,
   taskSupersededProperties,
 } from '@turnout/messaging';
+import { traceMetadataOf } from '@turnout/tracing';
 import { workflowEventOf } from '@turnout/workflow-runs';
 
 /** One AMQP message the relay publishes for an event. */
@@ -23,6 +24,8 @@ export interface OutgoingMessage {
   options: Options.Publish;
   /** A task queue to declare (once) before the first publish to it. */
   assertQueue?: string;
+  /** The task's scheduling span (its TaskScheduled's metadata): the parent of the publish's span, with tracing on. */
+  traceparent?: string;
 }
 
 /** The wire form of an event on EVENTS_EXCHANGE. */
@@ -49,12 +52,14 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   // A system task (a fork, a join, a child run) is Turnout's own: it is never in a queue.
   if (workflowEvent.type === 'TaskScheduled' && workflowEvent.data.kind === undefined) {
     const task = taskMessageOf(workflowEvent.data);
+    const traceparent = traceMetadataOf(event.metadata);
     messages.push({
       exchange: '',
       routingKey: workflowEvent.data.queueName,
       content: Buffer.from(JSON.stringify(task)),
       options: taskMessageProperties(task),
       assertQueue: workflowEvent.data.queueName,
+      ...(traceparent === undefined ? {} : { traceparent }),
     });
   }
   if (workflowEvent.type === 'TaskScheduled' && workflowEvent.data.kind === 'HTTP' && workflowEvent.data.http !== undefined) {

@@ -4,6 +4,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { DomainError, type WorkflowState, describeFieldErrors } from '@turnout/domain';
 import { ROUTER_TASK_RESULTS_QUEUE, type TaskResult, parseTaskResult } from '@turnout/messaging';
+import { SPAN_ATTRIBUTES, SPAN_NAMES, activeTracing, traceparentOf } from '@turnout/tracing';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { RoutingMetrics } from '../metrics/routing-metrics';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
@@ -32,6 +33,14 @@ export class TaskResultsController {
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     const result = parsed.value;
     const receivedAt = Date.now();
+    // Continues the worker's execution span (the result's traceparent header); what the result schedules is beneath it.
+    // A result that carries none (an HTTP worker's) gets no span: what it schedules joins the run's own trace.
+    const parent = traceparentOf(message.properties);
+    const span = parent === undefined ? undefined : activeTracing()?.startSpan(SPAN_NAMES.record, {
+      parent,
+      role: 'consumer',
+      attributes: { [SPAN_ATTRIBUTES.workflowId]: result.workflowInstanceId, [SPAN_ATTRIBUTES.taskId]: result.taskId, [SPAN_ATTRIBUTES.resultStatus]: result.status },
+    });
     try {
       const startedAt = performance.now();
       const { events, state } = await this.workflows.handle(result.workflowInstanceId, () => ({
@@ -47,14 +56,17 @@ export class TaskResultsController {
           routing: this.presence.routingContext(),
           now: Date.now(),
         },
-      }));
+      }), { traceparent: span?.traceparent });
       this.metrics.record(events, startedAt);
       this.noteSighting(result, state, receivedAt);
       if (events.length === 0) this.noteIfSuperseded(result, state);
       return ACK;
     } catch (error) {
+      span?.fail(error);
       if (error instanceof DomainError) return deadLetter(`${error.code}: ${error.message}`);
       throw error;
+    } finally {
+      span?.end();
     }
   }
 
