@@ -1,0 +1,311 @@
+/**
+ * Turnout's promise under faults, on the real processes: a workflow started is
+ * a workflow finished. Each test puts a batch of three-task runs in flight,
+ * injects a fault (a router or an api SIGKILLed, the relay's holder killed
+ * beside a second router, the broker or PostgreSQL cut from every process), and
+ * checks from the event log and the workers what came of every accepted run:
+ * completed, nothing lost, no step scheduled twice unless the attempt before it
+ * failed or timed out, and how many tasks ran twice (what idempotent consumers
+ * absorb). Each prints its figures in one line.
+ */
+import { Pool } from 'pg';
+import { workflowStreamId } from '@turnout/domain';
+import { TaskWorker } from '@turnout/worker';
+import { type TestDatabase, amqpUrl, baseDatabaseUrl, createTestDatabase, uniqueName } from '../support/services';
+import { type TcpProxy, amqpTarget, postgresTarget, startTcpProxy, throughProxy } from '../support/tcp-proxy';
+import { TurnoutClient } from '../support/turnout-client';
+import { type TurnoutProcess, startTurnoutProcess } from '../support/turnout-process';
+import { waitFor } from '../support/wait-for';
+
+const STEPS = ['reserve', 'charge', 'ship'] as const;
+/** Starts sent at once by the load (each a POST /api/workflow). */
+const STARTS_AT_ONCE = 16;
+const RUNS_TIMEOUT_MS = 120_000;
+
+/** Every execution of a task id by the workers. */
+interface Execution {
+  workflowId: string;
+  taskType: string;
+  at: number;
+}
+
+/** What the workers executed, by task id. */
+class Executions {
+  private readonly byTask = new Map<string, Execution[]>();
+
+  record(taskId: string, workflowId: string, taskType: string): void {
+    const seen = this.byTask.get(taskId) ?? [];
+    seen.push({ workflowId, taskType, at: Date.now() });
+    this.byTask.set(taskId, seen);
+  }
+
+  get count(): number {
+    let sum = 0;
+    for (const seen of this.byTask.values()) sum += seen.length;
+    return sum;
+  }
+
+  /** Task ids executed more than once. */
+  doubled(): string[] {
+    return [...this.byTask.entries()].filter(([, seen]) => seen.length > 1).map(([taskId]) => taskId);
+  }
+
+  /** Steps of these runs that no worker ever executed. */
+  neverExecuted(workflowIds: readonly string[], steps: number): number {
+    const stepsRun = new Map<string, Set<string>>();
+    for (const seen of this.byTask.values()) {
+      const types = stepsRun.get(seen[0].workflowId) ?? new Set<string>();
+      types.add(seen[0].taskType);
+      stepsRun.set(seen[0].workflowId, types);
+    }
+    return workflowIds.reduce((sum, workflowId) => sum + (steps - (stepsRun.get(workflowId)?.size ?? 0)), 0);
+  }
+}
+
+/** What the log says of a batch of runs. */
+interface LogAudit {
+  completed: number;
+  /** Runs that ended otherwise, or not at all. */
+  notCompleted: string[];
+  /** A step scheduled again while its attempt before had neither failed nor timed out. */
+  scheduledTwice: string[];
+  /** A task attempt with more than one recorded result. */
+  resultsTwice: string[];
+  /** Steps scheduled again after a failure or timeout of the attempt before. */
+  retries: number;
+}
+
+async function auditLog(db: Pool, workflowIds: readonly string[]): Promise<LogAudit> {
+  const { rows } = await db.query<{ stream_id: string; type: string; data: any }>(
+    'select stream_id, type, data from turnout_events where stream_id = any($1) order by stream_id, stream_version',
+    [workflowIds.map(workflowStreamId)],
+  );
+  const streams = new Map<string, Array<{ type: string; data: any }>>();
+  for (const row of rows) {
+    const events = streams.get(row.stream_id) ?? [];
+    events.push(row);
+    streams.set(row.stream_id, events);
+  }
+  const audit: LogAudit = { completed: 0, notCompleted: [], scheduledTwice: [], resultsTwice: [], retries: 0 };
+  for (const workflowId of workflowIds) {
+    const events = streams.get(workflowStreamId(workflowId)) ?? [];
+    if (events.some((event) => event.type === 'WorkflowCompleted')) audit.completed += 1;
+    else audit.notCompleted.push(workflowId);
+    // The last attempt of each step, and how it ended so far.
+    const lastAttempt = new Map<string, { taskId: string; ended: string | null }>();
+    const stepOf = new Map<string, string>();
+    const results = new Map<string, number>();
+    for (const { type, data } of events) {
+      if (type === 'TaskScheduled') {
+        const before = lastAttempt.get(data.referenceTaskName);
+        if (before !== undefined) {
+          if (before.ended === 'TaskFailed' || before.ended === 'TaskTimedOut') audit.retries += 1;
+          else audit.scheduledTwice.push(`${workflowId} ${data.referenceTaskName} (attempt before: ${before.ended ?? 'open'})`);
+        }
+        lastAttempt.set(data.referenceTaskName, { taskId: data.taskId, ended: null });
+        stepOf.set(data.taskId, data.referenceTaskName);
+      } else if (type === 'TaskCompleted' || type === 'TaskFailed' || type === 'TaskTimedOut' || type === 'TaskCanceled') {
+        const count = (results.get(data.taskId) ?? 0) + 1;
+        results.set(data.taskId, count);
+        if (count === 2) audit.resultsTwice.push(`${workflowId} ${data.taskId}`);
+        const attempt = lastAttempt.get(stepOf.get(data.taskId) ?? '');
+        if (attempt?.taskId === data.taskId) attempt.ended = type;
+      }
+    }
+  }
+  return audit;
+}
+
+/** Runs started through the api, or not: a start with no 200 is followed up by its correlation id. */
+class Starts {
+  readonly accepted: string[] = [];
+  /** Correlation ids of starts that got no answer, or one that was not a 200. */
+  readonly unanswered: string[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly workflowName: string,
+    private readonly label: string,
+  ) {}
+
+  /**
+   * Sends starts, STARTS_AT_ONCE at a time, to whichever api `target` names
+   * then, until `count` were accepted. A start that fails is not sent again
+   * (its fate is for the test to find); the next waits a moment, as a client backs off.
+   */
+  async until(count: number, target: () => TurnoutClient): Promise<void> {
+    const starter = async () => {
+      while (this.accepted.length < count) {
+        const correlationId = `${this.label}-${(this.next += 1)}`;
+        const answered = await target()
+          .request('POST', '/api/workflow', { name: this.workflowName, version: 1, input: {}, correlationId })
+          .catch(() => undefined);
+        if (answered?.status === 200) this.accepted.push(answered.body as string);
+        else {
+          this.unanswered.push(correlationId);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: STARTS_AT_ONCE }, starter));
+  }
+}
+
+/** What came of the starts that got no 200: those in the log, and whether each is whole (its start and first task in one append). */
+async function unansweredStarts(db: Pool, correlationIds: readonly string[]): Promise<{ existing: string[]; half: string[] }> {
+  const { rows } = await db.query<{ stream_id: string; transactions: string; types: string[] }>(
+    `select s.stream_id, count(distinct e.transaction_id) as transactions, array_agg(e.type order by e.stream_version) as types
+       from turnout_events s join turnout_events e on e.stream_id = s.stream_id and e.stream_version <= 2
+      where s.type = 'WorkflowStarted' and s.data->>'correlationId' = any($1)
+      group by s.stream_id`,
+    [correlationIds],
+  );
+  const existing = rows.map((row) => row.stream_id.slice('workflow-'.length));
+  const half = rows
+    .filter((row) => Number(row.transactions) !== 1 || row.types.join() !== 'WorkflowStarted,TaskScheduled')
+    .map((row) => row.stream_id);
+  return { existing, half };
+}
+
+describe('Turnout under process, broker and database faults', () => {
+  let database: TestDatabase | undefined;
+  let db: Pool | undefined;
+  let broker: string;
+  let env: Record<string, string>;
+  const processes: TurnoutProcess[] = [];
+  const workers: TaskWorker[] = [];
+  const proxies: TcpProxy[] = [];
+
+  beforeEach(async () => {
+    database = await createTestDatabase('e2e_faults');
+    db = new Pool({ connectionString: database.url, max: 2 });
+    broker = await amqpUrl();
+    env = { DATABASE_URL: database.url, AMQP_URL: broker, PRESENCE_REFRESH_MS: '100', RELAY_POLL_MS: '200', TIMER_POLL_MS: '200' };
+  });
+
+  afterEach(async () => {
+    await Promise.allSettled(workers.splice(0).map((worker) => worker.stop()));
+    await Promise.allSettled(processes.splice(0).map((started) => started.kill('SIGKILL')));
+    await Promise.allSettled(proxies.splice(0).map((proxy) => proxy.close()));
+    await db?.end();
+    await database?.drop();
+  }, 60_000);
+
+  async function start(name: 'api' | 'router', overrides: Record<string, string> = {}): Promise<TurnoutProcess> {
+    const started = await startTurnoutProcess(name, { ...env, ...overrides });
+    processes.push(started);
+    return started;
+  }
+
+  /** Kills one process the way a crash would. */
+  async function crash(started: TurnoutProcess): Promise<void> {
+    await started.kill('SIGKILL');
+    processes.splice(processes.indexOf(started), 1);
+  }
+
+  /** A three-step workflow of task types of its own, and its task definitions. */
+  async function threeStepWorkflow(api: TurnoutClient, taskDef: Record<string, unknown> = {}): Promise<{ name: string; taskTypes: string[] }> {
+    const name = uniqueName('faults_flow');
+    const taskTypes = STEPS.map((step) => uniqueName(step));
+    const defs = await api.request(
+      'POST',
+      '/api/metadata/taskdefs',
+      taskTypes.map((taskType) => ({ name: taskType, retryCount: 2, retryDelaySeconds: 0, ...taskDef })),
+    );
+    if (defs.status !== 200) throw new Error(`registering task definitions failed: ${defs.status} ${JSON.stringify(defs.body)}`);
+    await api.registerWorkflow(name, taskTypes);
+    return { name, taskTypes };
+  }
+
+  /** SDK workers for each task type, straight on the broker, recording every execution. */
+  async function amqpWorkers(taskTypes: string[], executions: Executions, { concurrency, taskMs }: { concurrency: number; taskMs: number }): Promise<void> {
+    for (const taskType of taskTypes) {
+      const worker = new TaskWorker({
+        amqpUrl: broker,
+        taskType,
+        concurrency,
+        shutdownDeadlineMs: 0,
+        reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 },
+        execute: async (task) => {
+          executions.record(task.taskId, task.workflowInstanceId, task.taskType);
+          await new Promise((resolve) => setTimeout(resolve, taskMs));
+          return { done: task.taskType };
+        },
+        log: () => undefined,
+      });
+      workers.push(worker);
+      await worker.start();
+    }
+  }
+
+  async function completedCount(workflowIds: readonly string[]): Promise<number> {
+    const { rows } = await db!.query<{ completed: string }>(
+      `select count(*) as completed from turnout_events where type = 'WorkflowCompleted' and stream_id = any($1)`,
+      [workflowIds.map(workflowStreamId)],
+    );
+    return Number(rows[0].completed);
+  }
+
+  /** Waits for every run to complete; on a deadline, says which did not and what the processes printed. */
+  async function allCompleted(workflowIds: readonly string[], what: string): Promise<void> {
+    await waitFor(`all ${workflowIds.length} runs to complete ${what}`, async () => (await completedCount(workflowIds)) === workflowIds.length, {
+      timeoutMs: RUNS_TIMEOUT_MS,
+      intervalMs: 250,
+    }).catch(async (error: Error) => {
+      const audit = await auditLog(db!, workflowIds);
+      const stuck = await Promise.all(
+        audit.notCompleted.slice(0, 3).map(async (workflowId) =>
+          JSON.stringify((await db!.query('select type, data from turnout_events where stream_id = $1 order by stream_version', [workflowStreamId(workflowId)])).rows),
+        ),
+      );
+      const printed = processes.map((started) => `--- ${started.baseUrl} ---\n${started.output().slice(-4_000)}`);
+      throw new Error(`${error.message}: ${audit.completed} completed\n--- not completed ---\n${stuck.join('\n')}\n${printed.join('\n')}`);
+    });
+  }
+
+  it('completes every accepted run after the router is SIGKILLed with a thousand runs in flight and restarted', async () => {
+    const RUNS = 1_200;
+    await start('api');
+    let router = await start('router');
+    const apiProcess = processes[0];
+    const api = new TurnoutClient(apiProcess.baseUrl);
+    const { name, taskTypes } = await threeStepWorkflow(api);
+    const executions = new Executions();
+    const starts = new Starts(name, uniqueName('router_kill'));
+
+    // The runs go in first and the workers after, so the batch is in flight when the router dies.
+    await starts.until(RUNS, () => api);
+    await amqpWorkers(taskTypes, executions, { concurrency: 8, taskMs: 5 });
+    await waitFor('a sixth of the tasks executed', () => executions.count >= RUNS / 2, { timeoutMs: RUNS_TIMEOUT_MS });
+    const inFlightAtKill = starts.accepted.length - (await completedCount(starts.accepted));
+    const executedAtKill = executions.count;
+    const killedAt = Date.now();
+    await crash(router);
+    router = await start('router');
+    await allCompleted(starts.accepted, 'after the router was killed and restarted');
+
+    const audit = await auditLog(db!, starts.accepted);
+    const doubled = executions.doubled();
+    const lost = executions.neverExecuted(starts.accepted, taskTypes.length) + audit.notCompleted.length;
+    console.log(
+      `router SIGKILL figures: ${JSON.stringify({
+        runsInFlightAtKill: inFlightAtKill,
+        tasksExecutedAtKill: executedAtKill,
+        faults: 'router SIGKILL x1, restarted',
+        accepted: starts.accepted.length,
+        completed: audit.completed,
+        lost,
+        doubledExecutions: doubled.length,
+        scheduledTwice: audit.scheduledTwice.length,
+        resultsRecordedTwice: audit.resultsTwice.length,
+        retries: audit.retries,
+        secondsAfterKill: (Date.now() - killedAt) / 1000,
+      })}`,
+    );
+    expect(inFlightAtKill).toBeGreaterThanOrEqual(1_000);
+    expect(audit.completed).toBe(starts.accepted.length);
+    expect(lost).toBe(0);
+    expect(audit.scheduledTwice).toEqual([]);
+    expect(audit.resultsTwice).toEqual([]);
+  }, RUNS_TIMEOUT_MS + 60_000);
+});
