@@ -402,4 +402,68 @@ describe('Turnout under process, broker and database faults', () => {
       await pollers.stop();
     }
   }, RUNS_TIMEOUT_MS + 60_000);
+  it('with two apis and two routers, one of each killed, the relay is taken over within seconds and every accepted run completes', async () => {
+    const RUNS = 600;
+    const RELAY_ACTIVE = /outbox relay \(subscription [^)]*\) active/;
+    // The first router takes the relay's lock; the second waits for it.
+    const holder = await start('router');
+    await waitFor('the first router to hold the relay', () => RELAY_ACTIVE.test(holder.output()));
+    const survivor = await start('router');
+    const apis = [await start('api'), await start('api')].map((started) => ({ started, client: new TurnoutClient(started.baseUrl), alive: true }));
+    let turn = 0;
+    // As a balancer does: each start to the next api still alive.
+    const balanced = () => {
+      const live = apis.filter((api) => api.alive);
+      return live[(turn += 1) % live.length].client;
+    };
+    const { name, taskTypes } = await threeStepWorkflow(apis[0].client);
+    const executions = new Executions();
+    const starts = new Starts(name, uniqueName('two_of_each'));
+    await amqpWorkers(taskTypes, executions, { concurrency: 8, taskMs: 5 });
+
+    const starting = starts.until(RUNS, balanced);
+    await waitFor('a third of the runs started', () => starts.accepted.length >= RUNS / 3, { timeoutMs: RUNS_TIMEOUT_MS });
+    const acceptedAtKill = starts.accepted.length;
+    const inFlightAtKill = acceptedAtKill - (await completedCount(starts.accepted));
+    const executedAtKill = executions.count;
+    const survivorPrinted = survivor.output().length;
+    const killedAt = Date.now();
+    apis[1].alive = false;
+    await Promise.all([crash(apis[1].started), crash(holder)]);
+    await waitFor('the other router to take the relay over', () => RELAY_ACTIVE.test(survivor.output().slice(survivorPrinted)), { timeoutMs: 30_000 });
+    const takeoverSeconds = (Date.now() - killedAt) / 1000;
+    await starting;
+    const { existing, half } = await unansweredStarts(db!, starts.unanswered);
+    const runs = [...starts.accepted, ...existing];
+    await allCompleted(runs, 'after an api and the relay\'s router were killed');
+
+    const audit = await auditLog(db!, runs);
+    const lost = executions.neverExecuted(runs, taskTypes.length) + audit.notCompleted.length;
+    const doubled = executions.doubled();
+    console.log(
+      `two apis and two routers figures: ${JSON.stringify({
+        runsInFlightAtKill: inFlightAtKill,
+        tasksExecutedAtKill: executedAtKill,
+        faults: 'api SIGKILL x1 and the relay-holding router SIGKILL x1, at once',
+        relayTakeoverSeconds: takeoverSeconds,
+        accepted: starts.accepted.length,
+        unanswered: starts.unanswered.length,
+        unansweredThatExist: existing.length,
+        half: half.length,
+        completed: audit.completed,
+        lost,
+        publishedTwiceAndExecutedTwice: doubled.length,
+        scheduledTwice: audit.scheduledTwice.length,
+        resultsRecordedTwice: audit.resultsTwice.length,
+        secondsAfterKill: (Date.now() - killedAt) / 1000,
+      })}`,
+    );
+    expect(takeoverSeconds).toBeLessThan(10);
+    expect(half).toEqual([]);
+    expect(audit.completed).toBe(runs.length);
+    expect(lost).toBe(0);
+    // A task published twice ran twice at most, and was recorded once: what the idempotent router absorbs.
+    expect(audit.scheduledTwice).toEqual([]);
+    expect(audit.resultsTwice).toEqual([]);
+  }, RUNS_TIMEOUT_MS + 60_000);
 });
