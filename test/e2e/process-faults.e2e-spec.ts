@@ -11,7 +11,7 @@
 import { Pool } from 'pg';
 import { workflowStreamId } from '@turnout/domain';
 import { TaskWorker } from '@turnout/worker';
-import { type TestDatabase, amqpUrl, baseDatabaseUrl, createTestDatabase, uniqueName } from '../support/services';
+import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../support/services';
 import { type TcpProxy, amqpTarget, postgresTarget, startTcpProxy, throughProxy } from '../support/tcp-proxy';
 import { TurnoutClient } from '../support/turnout-client';
 import { type TurnoutProcess, startTurnoutProcess } from '../support/turnout-process';
@@ -48,6 +48,11 @@ class Executions {
   /** Task ids executed more than once. */
   doubled(): string[] {
     return [...this.byTask.entries()].filter(([, seen]) => seen.length > 1).map(([taskId]) => taskId);
+  }
+
+  /** Task ids executed again at or after `from` and before `to`. */
+  doubledBetween(from: number, to = Infinity): string[] {
+    return [...this.byTask.entries()].filter(([, seen]) => seen.slice(1).some(({ at }) => at >= from && at < to)).map(([taskId]) => taskId);
   }
 
   /** Steps of these runs that no worker ever executed. */
@@ -214,6 +219,7 @@ describe('Turnout under process, broker and database faults', () => {
   });
 
   afterEach(async () => {
+    require('fs').writeFileSync('/tmp/faults-out.txt', processes.map((p) => `=== ${p.baseUrl}\n${p.output()}`).join('\n')); // DEBUG
     await Promise.allSettled(workers.splice(0).map((worker) => worker.stop()));
     await Promise.allSettled(processes.splice(0).map((started) => started.kill('SIGKILL')));
     await Promise.allSettled(proxies.splice(0).map((proxy) => proxy.close()));
@@ -466,4 +472,91 @@ describe('Turnout under process, broker and database faults', () => {
     expect(audit.scheduledTwice).toEqual([]);
     expect(audit.resultsTwice).toEqual([]);
   }, RUNS_TIMEOUT_MS + 60_000);
+  it('reconnects every process after the broker and then PostgreSQL are cut from them and restored; /health says which is down meanwhile; nothing accepted is lost', async () => {
+    const RUNS = 400;
+    // Between Turnout and each server (the workers and the test reach both directly).
+    const brokerProxy = await startTcpProxy(amqpTarget(broker));
+    const postgresProxy = await startTcpProxy(postgresTarget(database!.url));
+    proxies.push(brokerProxy, postgresProxy);
+    env = { ...env, AMQP_URL: throughProxy(broker, brokerProxy), DATABASE_URL: throughProxy(database!.url, postgresProxy) };
+    await start('router');
+    const api = new TurnoutClient((await start('api')).baseUrl);
+    const { name, taskTypes } = await threeStepWorkflow(api);
+    const executions = new Executions();
+    const starts = new Starts(name, uniqueName('cuts'));
+    await amqpWorkers(taskTypes, executions, { concurrency: 8, taskMs: 5 });
+    const health = async () => {
+      const answer = await api.request('GET', '/health');
+      return { code: answer.status, postgres: answer.body?.components?.postgres?.status, rabbitmq: answer.body?.components?.rabbitmq?.status };
+    };
+    const healthIs = (what: string, expected: { code: number; postgres: string; rabbitmq: string }) =>
+      waitFor(`/health to answer ${what}`, async () => {
+        const answer = await health();
+        return answer.code === expected.code && answer.postgres === expected.postgres && answer.rabbitmq === expected.rabbitmq ? answer : undefined;
+      }, { timeoutMs: 30_000 });
+    expect(await health()).toEqual({ code: 200, postgres: 'UP', rabbitmq: 'UP' });
+
+    const starting = starts.until(RUNS, () => api, 4);
+    await waitFor('a quarter of the runs started', () => starts.accepted.length >= RUNS / 4, { timeoutMs: RUNS_TIMEOUT_MS });
+    const figures: Record<string, unknown> = { runsInFlightAtBrokerCut: starts.accepted.length - (await completedCount(starts.accepted)) };
+
+    // The broker goes: starts still go into the log; tasks wait for the relay to reconnect.
+    const brokerCutAt = Date.now();
+    brokerProxy.cut();
+    await healthIs('503 naming RabbitMQ', { code: 503, postgres: 'UP', rabbitmq: 'DOWN' });
+    const acceptedAtBrokerCut = starts.accepted.length;
+    await waitFor('starts accepted while the broker is cut', () => starts.accepted.length >= acceptedAtBrokerCut + 20, { timeoutMs: 30_000 });
+    brokerProxy.restore();
+    await healthIs('200 once the broker is back', { code: 200, postgres: 'UP', rabbitmq: 'UP' });
+    figures.brokerOutageSeconds = (Date.now() - brokerCutAt) / 1000;
+    figures.startsAcceptedDuringBrokerCut = starts.accepted.length - acceptedAtBrokerCut;
+
+    // Then PostgreSQL goes: starts fail (nothing half-written), results wait in their queue.
+    await waitFor('a half of the runs started', () => starts.accepted.length >= RUNS / 2, { timeoutMs: RUNS_TIMEOUT_MS });
+    figures.runsInFlightAtPostgresCut = starts.accepted.length - (await completedCount(starts.accepted));
+    const postgresCutAt = Date.now();
+    const unansweredAtPostgresCut = starts.unanswered.length;
+    postgresProxy.cut();
+    await healthIs('503 naming PostgreSQL', { code: 503, postgres: 'DOWN', rabbitmq: 'UP' });
+    await waitFor('starts refused while PostgreSQL is cut', () => starts.unanswered.length >= unansweredAtPostgresCut + 8, { timeoutMs: 30_000 });
+    postgresProxy.restore();
+    await healthIs('200 once PostgreSQL is back', { code: 200, postgres: 'UP', rabbitmq: 'UP' });
+    figures.postgresOutageSeconds = (Date.now() - postgresCutAt) / 1000;
+
+    await starting;
+    const { existing, half } = await unansweredStarts(db!, starts.unanswered);
+    const runs = [...starts.accepted, ...existing];
+    await allCompleted(runs, 'after the broker and PostgreSQL were cut and restored');
+    const audit = await auditLog(db!, runs);
+    const lost = executions.neverExecuted(runs, taskTypes.length) + audit.notCompleted.length;
+    const doubled = executions.doubled();
+    console.log(
+      `broker and PostgreSQL cut figures: ${JSON.stringify({
+        ...figures,
+        faults: 'broker cut x1 and PostgreSQL cut x1, every Turnout connection severed and new ones refused until restored',
+        brokerConnectionsAccepted: brokerProxy.accepted,
+        postgresConnectionsAccepted: postgresProxy.accepted,
+        accepted: starts.accepted.length,
+        unanswered: starts.unanswered.length,
+        unansweredThatExist: existing.length,
+        half: half.length,
+        completed: audit.completed,
+        lost,
+        doubledExecutions: doubled.length,
+        doubledAfterBrokerCut: executions.doubledBetween(brokerCutAt, postgresCutAt).length,
+        doubledAfterPostgresCut: executions.doubledBetween(postgresCutAt).length,
+        scheduledTwice: audit.scheduledTwice.length,
+        resultsRecordedTwice: audit.resultsTwice.length,
+        retries: audit.retries,
+        secondsAfterFirstCut: (Date.now() - brokerCutAt) / 1000,
+      })}`,
+    );
+    expect(half).toEqual([]);
+    expect(audit.completed).toBe(runs.length);
+    expect(lost).toBe(0);
+    expect(audit.scheduledTwice).toEqual([]);
+    expect(audit.resultsTwice).toEqual([]);
+    // Only a cut explains a task run twice.
+    expect(executions.doubledBetween(0, brokerCutAt)).toEqual([]);
+  }, RUNS_TIMEOUT_MS + 120_000);
 });
