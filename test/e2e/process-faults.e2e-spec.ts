@@ -114,7 +114,7 @@ async function auditLog(db: Pool, workflowIds: readonly string[]): Promise<LogAu
         results.set(data.taskId, count);
         if (count === 2) audit.resultsTwice.push(`${workflowId} ${data.taskId}`);
         const attempt = lastAttempt.get(stepOf.get(data.taskId) ?? '');
-        if (attempt?.taskId === data.taskId) attempt.ended = type;
+        if (attempt !== undefined && attempt.taskId === data.taskId) attempt.ended = type;
       }
     }
   }
@@ -219,7 +219,6 @@ describe('Turnout under process, broker and database faults', () => {
   });
 
   afterEach(async () => {
-    require('fs').writeFileSync('/tmp/faults-out.txt', processes.map((p) => `=== ${p.baseUrl}\n${p.output()}`).join('\n')); // DEBUG
     await Promise.allSettled(workers.splice(0).map((worker) => worker.stop()));
     await Promise.allSettled(processes.splice(0).map((started) => started.kill('SIGKILL')));
     await Promise.allSettled(proxies.splice(0).map((proxy) => proxy.close()));

@@ -1,6 +1,6 @@
 import type { BrokerUrls } from '@turnout/config';
 import { taskQueueName } from '@turnout/domain';
-import type { ReconnectPolicy } from './reconnect-backoff';
+import type { ReconnectPolicy } from '@turnout/messaging';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS, type StopReport, TaskWorker } from './task-worker';
 import { type AnyWorkerDefinition, isWorkerDefinition } from './worker-definition';
 import { type WorkerDomainRule, resolveWorkerDomain } from './worker-domain';
