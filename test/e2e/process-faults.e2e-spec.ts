@@ -165,7 +165,7 @@ async function unansweredStarts(db: Pool, correlationIds: readonly string[]): Pr
       group by s.stream_id`,
     [correlationIds],
   );
-  const existing = rows.map((row) => row.stream_id.slice('workflow-'.length));
+  const existing = rows.map((row) => row.stream_id.slice(workflowStreamId('').length));
   const half = rows
     .filter((row) => Number(row.transactions) !== 1 || row.types.join() !== 'WorkflowStarted,TaskScheduled')
     .map((row) => row.stream_id);
@@ -226,8 +226,8 @@ describe('Turnout under process, broker and database faults', () => {
     await database?.drop();
   }, 60_000);
 
-  async function start(name: 'api' | 'router', overrides: Record<string, string> = {}): Promise<TurnoutProcess> {
-    const started = await startTurnoutProcess(name, { ...env, ...overrides });
+  async function start(name: 'api' | 'router'): Promise<TurnoutProcess> {
+    const started = await startTurnoutProcess(name, env);
     processes.push(started);
     return started;
   }
