@@ -9,3 +9,4 @@ export * from './confirmed-publish';
 export * from './dead-letter';
 export * from './broker-connection';
 export * from './event-queues';
+export * from './reconnect-backoff';

@@ -3,6 +3,7 @@ import { messageOf } from '@turnout/domain';
 import {
   type ActiveLoop,
   ADVISORY_LOCK_KEYS,
+  type Checkpoint,
   ExclusiveLoop,
   type LockSession,
   type LoopLogger,
@@ -52,6 +53,8 @@ export class OutboxRelay {
   private readonly logger: LoopLogger;
   private readonly toMessages: (event: StoredEvent) => OutgoingMessage[];
   private readonly loop: ExclusiveLoop;
+  /** How far the broker confirmed this relay's publishes, kept across losing and taking the lock again. */
+  private confirmedUpTo?: Checkpoint;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
@@ -101,9 +104,10 @@ export class OutboxRelay {
   private async publishWhileRunning(session: LockSession, loop: ActiveLoop, channel: RelayChannel): Promise<void> {
     const { db, subscriptionName, batchSize, pollMs } = this.options;
     const taskQueues = new TaskQueueDeclarations(channel, db);
-    const checkpoint = await RelayCheckpoint.read(db, subscriptionName, () => !session.isLost);
+    const checkpoint = await RelayCheckpoint.read(db, subscriptionName, () => !session.isLost, this.confirmedUpTo);
     const unconfirmed = new ConfirmWindow((page) => {
       checkpoint.moveTo(page.upTo);
+      this.confirmedUpTo = page.upTo;
       this.publishedCount += page.count;
     });
     const progress = new ProgressLog((message) => this.logger.log(message), this.publishedCount);

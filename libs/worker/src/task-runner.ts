@@ -1,7 +1,7 @@
 import { type BrokerUrls, otlpEndpointOf } from '@turnout/config';
 import { taskQueueName } from '@turnout/domain';
+import type { ReconnectPolicy } from '@turnout/messaging';
 import { activeTracing, startTracing } from '@turnout/tracing';
-import type { ReconnectPolicy } from './reconnect-backoff';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS, type StopReport, TaskWorker } from './task-worker';
 import { type AnyWorkerDefinition, isWorkerDefinition } from './worker-definition';
 import { type WorkerDomainRule, resolveWorkerDomain } from './worker-domain';

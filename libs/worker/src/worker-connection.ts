@@ -1,8 +1,15 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import { assertDeadLetter, assertTaskQueue, assertTasksSuperseded, assertWorkerExchanges, connectToBroker } from '@turnout/messaging';
-import { type ReconnectPolicy, reconnectDelayMs } from './reconnect-backoff';
+import {
+  type ReconnectPolicy,
+  assertDeadLetter,
+  assertTaskQueue,
+  assertTasksSuperseded,
+  assertWorkerExchanges,
+  connectToBroker,
+  reconnectDelayMs,
+} from '@turnout/messaging';
 import { withinDeadline } from './within-deadline';
 
 /** One connection to the broker and what was opened on it; replaced whole on reconnect. */
