@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
+import { recordTestVhost } from './test-vhosts';
 
 const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const LOCAL_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -88,6 +89,7 @@ async function isolatedVhost(url: string): Promise<string> {
   } catch {
     return url;
   }
+  recordTestVhost(vhost);
   const isolated = new URL(url);
   isolated.pathname = `/${encodeURIComponent(vhost)}`;
   return isolated.toString();
