@@ -92,6 +92,11 @@ function errorText(vm, handle) {
   const message = describe('message');
   if (message === 'interrupted') return 'it did not finish within ' + timeLimitMs + ' ms (SANDBOX_TIME_LIMIT_MS)';
   if (message === 'out of memory') return 'it ran out of memory (SANDBOX_MEMORY_LIMIT_MB: ' + Math.round(memoryLimitBytes / 1048576) + ')';
+  // Out of memory with no room left for the error's own message (an array that grows without end), QuickJS
+  // throws an object it cannot describe: no name, no message, not even a text of itself.
+  if (name === undefined && message === undefined && vm.typeof(handle) === 'object' && vm.dump(handle) === '') {
+    return 'it ran out of memory (SANDBOX_MEMORY_LIMIT_MB: ' + Math.round(memoryLimitBytes / 1048576) + ')';
+  }
   if (message === undefined) return 'it threw ' + (vm.typeof(handle) === 'string' ? JSON.stringify(vm.getString(handle)) : 'a ' + vm.typeof(handle));
   return (name === undefined ? 'Error' : name) + ': ' + message;
 }
