@@ -3,7 +3,7 @@
  * component (api, router, relay, workers) declares through these functions,
  * so a queue is never declared twice with different arguments.
  */
-import type { WorkflowEventType } from '@turnout/domain';
+import { NO_DOMAIN, type WorkflowEventType, isNoDomain } from '@turnout/domain';
 import type { Channel, Options } from 'amqplib';
 
 /** Workflow lifecycle events, published by the outbox relay; routing key = event type. */
@@ -12,6 +12,16 @@ export const EVENTS_EXCHANGE = 'turnout.events';
 export const TASK_RESULTS_EXCHANGE = 'turnout.task-results';
 /** Workers publish their heartbeats here. */
 export const HEARTBEATS_EXCHANGE = 'turnout.heartbeats';
+/**
+ * Topic exchanges bound into TASK_RESULTS_EXCHANGE and HEARTBEATS_EXCHANGE,
+ * where a worker publishes with routing key = its domain (DOMAIN_ROUTING_KEY).
+ * A user confined to a domain (npm run grant-domain) may write only here, and
+ * only with its own domain as the key (RabbitMQ's topic permissions); the
+ * router holds what came through them to that domain (the delivery's exchange
+ * is the one the publisher used, its routing key the publisher's).
+ */
+export const DOMAIN_TASK_RESULTS_EXCHANGE = 'turnout.task-results.by-domain';
+export const DOMAIN_HEARTBEATS_EXCHANGE = 'turnout.heartbeats.by-domain';
 /** Messages that could not be parsed or validated, with the reason in the `x-turnout-reason` header. */
 export const DEAD_LETTER_EXCHANGE = 'turnout.dead-letter';
 /**
@@ -36,6 +46,13 @@ export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
  * stream's retention (TASKS_SUPERSEDED_RETENTION_MS).
  */
 export const TASKS_SUPERSEDED_STREAM = 'turnout.tasks-superseded';
+/**
+ * Bound to TASKS_SUPERSEDED_STREAM only: where a worker publishes its catch-up
+ * marker. A confined user may write here, and neither to the default exchange
+ * (which reaches every queue) nor to TASKS_SUPERSEDED_EXCHANGE (signals other
+ * domains' workers obey).
+ */
+export const TASKS_SUPERSEDED_MARKERS_EXCHANGE = 'turnout.tasks-superseded.markers';
 /** How long the stream keeps a signal: a superseded message older than this that lingers in a queue may run. */
 export const TASKS_SUPERSEDED_RETENTION_MS = 24 * 60 * 60 * 1000;
 
@@ -69,9 +86,30 @@ export async function assertEventsExchange(channel: Channel, exchange = EVENTS_E
   await channel.assertExchange(exchange, 'topic', { durable: true });
 }
 
+/**
+ * The routing key a worker publishes its results and heartbeats with on the
+ * DOMAIN_* exchanges: its domain, or NO_DOMAIN for the default queues (no
+ * domain has that name).
+ */
+export function domainRoutingKey(domain: string | null): string {
+  return domain ?? NO_DOMAIN;
+}
+
+/**
+ * The exchanges workers publish results and heartbeats to. Only declared
+ * here: the router binds them (a confined worker may not bind).
+ */
 export async function assertWorkerExchanges(channel: Channel): Promise<void> {
   await channel.assertExchange(TASK_RESULTS_EXCHANGE, 'fanout', { durable: true });
   await channel.assertExchange(HEARTBEATS_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertExchange(DOMAIN_TASK_RESULTS_EXCHANGE, 'topic', { durable: true });
+  await channel.assertExchange(DOMAIN_HEARTBEATS_EXCHANGE, 'topic', { durable: true });
+}
+
+/** Every message a worker publishes by domain reaches the router's queues as one published to the fanout would. */
+export async function bindDomainExchanges(channel: Channel): Promise<void> {
+  await channel.bindExchange(TASK_RESULTS_EXCHANGE, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
+  await channel.bindExchange(HEARTBEATS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, '#');
 }
 
 export async function assertDeadLetter(channel: Channel): Promise<void> {
@@ -80,23 +118,43 @@ export async function assertDeadLetter(channel: Channel): Promise<void> {
   await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
 }
 
+const TASKS_SUPERSEDED_STREAM_OPTIONS: Options.AssertQueue = {
+  durable: true,
+  arguments: { 'x-queue-type': 'stream', 'x-max-age': `${TASKS_SUPERSEDED_RETENTION_MS / 1000}s` },
+};
+
 /**
  * The superseded signals' exchange and stream, bound. Declared by the router
  * (so that no signal the relay publishes finds nothing bound) and by workers.
  */
 export async function assertTasksSuperseded(channel: Channel): Promise<void> {
   await channel.assertExchange(TASKS_SUPERSEDED_EXCHANGE, 'fanout', { durable: true });
-  await channel.assertQueue(TASKS_SUPERSEDED_STREAM, {
-    durable: true,
-    arguments: { 'x-queue-type': 'stream', 'x-max-age': `${TASKS_SUPERSEDED_RETENTION_MS / 1000}s` },
-  });
+  await channel.assertQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_STREAM_OPTIONS);
   await channel.bindQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_EXCHANGE, '');
+  await channel.assertExchange(TASKS_SUPERSEDED_MARKERS_EXCHANGE, 'fanout', { durable: true });
+  await channel.bindQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_MARKERS_EXCHANGE, '');
+}
+
+/**
+ * What a worker declares: the exchanges it publishes to (results, heartbeats,
+ * dead letters, markers) and the stream it reads, and no binding: binding
+ * needs write permission on the stream and the dead-letter queue, which a
+ * user confined to a domain does not have (its write on the stream's name
+ * would be write on TASKS_SUPERSEDED_EXCHANGE, of the same name). The router
+ * declares and binds them all (assertRouterTopology) before any task exists.
+ */
+export async function assertWorkerTopology(channel: Channel): Promise<void> {
+  await assertWorkerExchanges(channel);
+  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertExchange(TASKS_SUPERSEDED_MARKERS_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_STREAM_OPTIONS);
 }
 
 /** Everything the router consumes from, bound. */
 export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertEventsExchange(channel);
   await assertWorkerExchanges(channel);
+  await bindDomainExchanges(channel);
   await assertDeadLetter(channel);
   await assertTasksSuperseded(channel);
   await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, QUORUM_QUEUE_OPTIONS);
@@ -107,4 +165,16 @@ export async function assertRouterTopology(channel: Channel): Promise<void> {
     arguments: { ...QUORUM_QUEUE_OPTIONS.arguments, 'x-message-ttl': 60_000, 'x-max-length': 100_000 },
   });
   await channel.bindQueue(ROUTER_HEARTBEATS_QUEUE, HEARTBEATS_EXCHANGE, '');
+}
+
+/**
+ * The domain a delivery's publisher is held to: for a message published to
+ * `domainExchange` (DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE),
+ * the routing key it used (NO_DOMAIN: null, the default queues), which a
+ * confined user cannot choose; undefined for one published anywhere else (the
+ * fanout exchanges, which only unconfined users may write to).
+ */
+export function publisherDomainOf(fields: { exchange: string; routingKey: string }, domainExchange: string): string | null | undefined {
+  if (fields.exchange !== domainExchange) return undefined;
+  return isNoDomain(fields.routingKey) ? null : fields.routingKey;
 }

@@ -1,11 +1,12 @@
 import type * as amqp from 'amqplib';
 import { describeFieldErrors, isRecord, messageOf } from '@turnout/domain';
 import {
-  TASK_RESULTS_EXCHANGE,
+  DOMAIN_TASK_RESULTS_EXCHANGE,
   type TaskResult,
   type TaskSuperseded,
   parseTaskMessage,
   publishConfirmed,
+  domainRoutingKey,
   publishDeadLetter,
   taskResultProperties,
 } from '@turnout/messaging';
@@ -41,6 +42,8 @@ interface StartReport {
 export interface TaskDeliveriesOptions<I, O extends object | void> {
   workerId: string;
   queueName: string;
+  /** The domain it consumes: its results are published by domain, so a user confined to one is let through. */
+  domain: string | null;
   execute: TaskHandler<I, O>;
   /** The attempts Turnout superseded: their deliveries are skipped. */
   superseded: SupersededTasks;
@@ -233,7 +236,8 @@ export class TaskDeliveries<I, O extends object | void> {
   }
 
   private publishResult(delivery: Delivery, result: TaskResult): Promise<void> {
-    return publishConfirmed(delivery.session.publishChannel, TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), taskResultProperties(result));
+    const { publishChannel } = delivery.session;
+    return publishConfirmed(publishChannel, DOMAIN_TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), taskResultProperties(result), domainRoutingKey(this.options.domain));
   }
 
   /** Runs the handler; what it returns or throws becomes the TaskResult. */

@@ -13,6 +13,7 @@ import {
   assertTaskQueue,
   assertTasksSuperseded,
   assertWorkerExchanges,
+  bindDomainExchanges,
   parseTaskResult,
   publishConfirmed,
   taskMessageProperties,
@@ -37,6 +38,8 @@ describe('TaskWorker on the broker', () => {
     connection = await amqp.connect(broker);
     channel = await connection.createConfirmChannel();
     await assertWorkerExchanges(channel);
+    // The router binds these; no router runs here.
+    await bindDomainExchanges(channel);
     await assertTasksSuperseded(channel);
     const { queue } = await channel.assertQueue('', { exclusive: true });
     await channel.bindQueue(queue, TASK_RESULTS_EXCHANGE, '');

@@ -1,7 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import { assertDeadLetter, assertTaskQueue, assertTasksSuperseded, assertWorkerExchanges, connectToBroker } from '@turnout/messaging';
+import { assertTaskQueue, assertWorkerTopology, connectToBroker } from '@turnout/messaging';
 import { type ReconnectPolicy, reconnectDelayMs } from './reconnect-backoff';
 import { withinDeadline } from './within-deadline';
 
@@ -168,9 +168,7 @@ export class WorkerConnection {
     try {
       attempt.step = 'opening channels and declaring the exchanges';
       const publishChannel = watch(await connection.createConfirmChannel());
-      await assertWorkerExchanges(publishChannel);
-      await assertDeadLetter(publishChannel);
-      await assertTasksSuperseded(publishChannel);
+      await assertWorkerTopology(publishChannel);
       attempt.step = 'catching up on superseded tasks';
       await this.options.catchUp(watch(await connection.createChannel()), publishChannel);
       const consumeChannel = watch(await connection.createChannel());

@@ -3,14 +3,17 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import type { DataSource } from 'typeorm';
 import { describeFieldErrors } from '@turnout/domain';
-import { ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat } from '@turnout/messaging';
+import { DOMAIN_HEARTBEATS_EXCHANGE, ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat, publisherDomainOf } from '@turnout/messaging';
 import { BatchedSightingRecorder } from '@turnout/presence';
 import { WorkerPresenceService } from './worker-presence.service';
 import type { TurnoutConfig } from '@turnout/config';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
 
-/** Worker heartbeats feed the presence projection (and this router's snapshot at once). */
+/**
+ * Worker heartbeats feed the presence projection (and this router's snapshot
+ * at once). One published by domain counts only for that domain.
+ */
 @Controller()
 export class HeartbeatsController {
   private readonly sightings: Record<WorkerTransport, BatchedSightingRecorder>;
@@ -28,6 +31,12 @@ export class HeartbeatsController {
   async onHeartbeat(@Payload() message: ConsumeMessage): Promise<MessageOutcome> {
     const parsed = parseHeartbeat(message.content);
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
+    const { sighting } = parsed.value;
+    // Published by domain: a worker confined to one must not make another look alive.
+    const confinedTo = publisherDomainOf(message.fields, DOMAIN_HEARTBEATS_EXCHANGE);
+    if (confinedTo !== undefined && confinedTo !== sighting.domain) {
+      return deadLetter(`domain: the publisher is confined to ${confinedTo ?? 'NO_DOMAIN'}, not ${sighting.domain ?? 'NO_DOMAIN'}`);
+    }
     // Apply first: once a sighting is visible in Postgres, this router routes by it.
     this.presence.apply(parsed.value.sighting);
     await this.sightings[parsed.value.transport].record(parsed.value.sighting);

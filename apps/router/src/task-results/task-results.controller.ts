@@ -3,7 +3,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { DomainError, type WorkflowState, describeFieldErrors } from '@turnout/domain';
-import { ROUTER_TASK_RESULTS_QUEUE, type TaskResult, parseTaskResult } from '@turnout/messaging';
+import { DOMAIN_TASK_RESULTS_EXCHANGE, ROUTER_TASK_RESULTS_QUEUE, type TaskResult, parseTaskResult, publisherDomainOf } from '@turnout/messaging';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { RoutingMetrics } from '../metrics/routing-metrics';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
@@ -12,7 +12,11 @@ import { supersededAttempt } from './superseded-attempt';
 
 /**
  * A worker's TaskResult: record it, then schedule the next task, a retry, or
- * the end of the run. IN_PROGRESS starts the task or extends its hold.
+ * the end of the run. IN_PROGRESS starts the task or extends its hold. One
+ * published by domain counts only for a task of that domain (confinedTo). A
+ * result that changes nothing is acked when it is a duplicate, and
+ * dead-lettered with the reason when it names no task of the run or an
+ * attempt that was superseded.
  */
 @Controller()
 export class TaskResultsController {
@@ -29,6 +33,7 @@ export class TaskResultsController {
     const parsed = parseTaskResult(message.content);
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     const result = parsed.value;
+    const confinedTo = publisherDomainOf(message.fields, DOMAIN_TASK_RESULTS_EXCHANGE);
     try {
       const startedAt = performance.now();
       const { events, state } = await this.workflows.handle(result.workflowInstanceId, () => ({
@@ -40,24 +45,31 @@ export class TaskResultsController {
           reasonForIncompletion: result.reasonForIncompletion,
           workerId: result.workerId,
           callbackAfterSeconds: result.callbackAfterSeconds ?? null,
+          ...(confinedTo === undefined ? {} : { confinedTo }),
           nextTaskId: randomUUID(),
           routing: this.presence.routingContext(),
           now: Date.now(),
         },
       }));
       this.metrics.record(events, startedAt);
-      if (events.length === 0) this.noteIfSuperseded(result, state);
-      return ACK;
+      return events.length === 0 ? this.outcomeOfNothingDecided(result, state) : ACK;
     } catch (error) {
       if (error instanceof DomainError) return deadLetter(`${error.code}: ${error.message}`);
       throw error;
     }
   }
 
-  /** A late result of a superseded attempt is recorded nowhere else: one line and a count. */
-  private noteIfSuperseded(result: TaskResult, state: WorkflowState): void {
+  /**
+   * A duplicate is acked. A task the run never had, or a late result of a
+   * superseded attempt, is dead-lettered (a line and a count for the latter:
+   * it is recorded nowhere else).
+   */
+  private outcomeOfNothingDecided(result: TaskResult, state: WorkflowState): MessageOutcome {
+    if (state.type !== 'Empty' && !state.run.tasks.some((task) => task.taskId === result.taskId)) {
+      return deadLetter(`UNKNOWN_TASK: workflow ${result.workflowInstanceId} has no task ${result.taskId}`);
+    }
     const attempt = supersededAttempt(state, result.taskId);
-    if (attempt === null) return;
+    if (attempt === null) return ACK;
     this.metrics.recordSupersededResult(attempt.taskType);
     // The ids as fields too, so that a log search by workflow or task finds the line.
     this.logger.log({
@@ -67,5 +79,7 @@ export class TaskResultsController {
       workflowId: result.workflowInstanceId,
       taskId: result.taskId,
     });
+    const why = attempt.reasonForIncompletion === null ? '' : `: ${attempt.reasonForIncompletion}`;
+    return deadLetter(`SUPERSEDED: task ${result.taskId} was superseded (${attempt.status}${why}); its ${result.status} result changes nothing`);
   }
 }
