@@ -12,6 +12,8 @@ export interface TurnoutConfig {
    * connected in order, the next one taken when a node goes away (parseBrokerUrls).
    */
   amqpUrl: string;
+  /** RabbitMQ's management HTTP API, with an administrator's credentials: npm run grant-domain creates users through it. */
+  rabbitmqManagementUrl: string;
   /** HTTP port of the api. */
   port: number;
   /** A domain is active while one of its workers was seen within this window. */
@@ -37,6 +39,7 @@ export interface TurnoutConfig {
 export const CONFIG_DEFAULTS: TurnoutConfig = {
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
   amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+  rabbitmqManagementUrl: 'http://guest:guest@127.0.0.1:15672',
   port: 8080,
   activeWorkerTimeoutMs: 10_000,
   presenceRefreshMs: 500,
@@ -53,6 +56,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
 export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   databaseUrl: 'DATABASE_URL',
   amqpUrl: 'AMQP_URL',
+  rabbitmqManagementUrl: 'RABBITMQ_MANAGEMENT_URL',
   port: 'PORT',
   activeWorkerTimeoutMs: 'ACTIVE_WORKER_TIMEOUT_MS',
   presenceRefreshMs: 'PRESENCE_REFRESH_MS',
@@ -109,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   return {
     databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
     amqpUrl,
+    rabbitmqManagementUrl: text('rabbitmqManagementUrl') ?? CONFIG_DEFAULTS.rabbitmqManagementUrl,
     port: env[CONFIG_ENV.port] === '0' ? 0 : integer('port', CONFIG_DEFAULTS.port),
     activeWorkerTimeoutMs: integer('activeWorkerTimeoutMs', CONFIG_DEFAULTS.activeWorkerTimeoutMs),
     presenceRefreshMs: integer('presenceRefreshMs', CONFIG_DEFAULTS.presenceRefreshMs),
