@@ -134,11 +134,38 @@ describe('router deliveries', () => {
     ['a result for a workflow that does not exist', TASK_RESULTS_EXCHANGE, { taskId: 't', workflowInstanceId: 'nope', status: 'COMPLETED' }, 'WORKFLOW_NOT_FOUND'],
     ['a heartbeat without a worker id', HEARTBEATS_EXCHANGE, { taskType: 'x', domain: null, at: Date.now() }, 'workerId: must be a non-empty string'],
     ['a heartbeat whose domain has an @', HEARTBEATS_EXCHANGE, { taskType: 'x', domain: 'a@b', workerId: 'w', at: Date.now() }, 'domain: must not contain "@"'],
+    ['a result that is a JSON array', TASK_RESULTS_EXCHANGE, [{ taskId: 't' }], 'body must be a JSON object'],
+    ['a result whose output is no object', TASK_RESULTS_EXCHANGE, { taskId: 't', workflowInstanceId: 'w', status: 'COMPLETED', outputData: 'done' }, 'outputData: must be an object'],
+    ['a heartbeat with an absurd task type (over 255 bytes)', HEARTBEATS_EXCHANGE, { taskType: 'x'.repeat(300), domain: null, workerId: 'w', at: Date.now() }, 'taskType: queue name "xxx'],
+    ['a heartbeat whose task type has control characters', HEARTBEATS_EXCHANGE, { taskType: 'bell\u0007', domain: null, workerId: 'w', at: Date.now() }, 'taskType: must not contain control characters'],
+    ['a heartbeat with no time', HEARTBEATS_EXCHANGE, { taskType: 'x', domain: null, workerId: 'w', at: 'yesterday' }, 'at: must be an ISO-8601 time'],
   ])('dead-letters %s with the reason', async (_scenario, exchange, body, reason) => {
     const messageId = uniqueName('bad');
     await publish(exchange, '', body, { messageId });
     const deadLetter = await deadLetterWithId(messageId);
     expect(String(deadLetter.properties.headers?.[DEAD_LETTER_REASON_HEADER])).toContain(reason);
+  });
+
+  it('dead-letters a result for a task its run does not have, and one for an attempt that was superseded', async () => {
+    const taskType = uniqueName('superseded_result');
+    const workflowName = uniqueName('superseded_result_workflow');
+    await api.registerWorkflow(workflowName, [taskType]);
+    const workflowId = await api.startWorkflow(workflowName);
+    const task = await takeTask(taskType);
+
+    const unknown = uniqueName('unknown_task');
+    await publish(TASK_RESULTS_EXCHANGE, '', { taskId: 'no-such-task', workflowInstanceId: workflowId, status: 'COMPLETED' }, { messageId: unknown });
+    expect(String((await deadLetterWithId(unknown)).properties.headers?.[DEAD_LETTER_REASON_HEADER])).toBe(
+      `UNKNOWN_TASK: task no-such-task does not belong to workflow ${workflowId}`,
+    );
+
+    expect((await api.request('DELETE', `/api/workflow/${workflowId}?reason=enough`)).status).toBe(200);
+    const late = uniqueName('late_result');
+    await publish(TASK_RESULTS_EXCHANGE, '', { taskId: task.taskId, workflowInstanceId: workflowId, status: 'COMPLETED', outputData: {} }, { messageId: late });
+    expect(String((await deadLetterWithId(late)).properties.headers?.[DEAD_LETTER_REASON_HEADER])).toMatch(
+      new RegExp(`^SUPERSEDED: task ${task.taskId} was superseded \\(CANCELED.*\\); its COMPLETED result changes nothing$`),
+    );
+    expect(await eventTypes(workflowId)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskCanceled', 'WorkflowTerminated']);
   });
 
   it('carries on routing after bad messages', async () => {

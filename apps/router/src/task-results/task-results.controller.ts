@@ -15,8 +15,7 @@ import { supersededAttempt } from './superseded-attempt';
  * the end of the run. IN_PROGRESS starts the task or extends its hold. One
  * published by domain counts only for a task of that domain (confinedTo). A
  * result that changes nothing is acked when it is a duplicate, and
- * dead-lettered with the reason when it names no task of the run or an
- * attempt that was superseded.
+ * dead-lettered with the reason when its attempt was superseded.
  */
 @Controller()
 export class TaskResultsController {
@@ -60,13 +59,13 @@ export class TaskResultsController {
   }
 
   /**
-   * A duplicate is acked. A task the run never had, or a late result of a
-   * superseded attempt, is dead-lettered (a line and a count for the latter:
-   * it is recorded nowhere else).
+   * A duplicate is acked. A late result of a superseded attempt is
+   * dead-lettered, with a line and a count: it is recorded nowhere else. (A
+   * task the run never had is refused by the decision: UNKNOWN_TASK.)
    */
   private outcomeOfNothingDecided(result: TaskResult, state: WorkflowState): MessageOutcome {
-    if (state.type !== 'Empty' && !state.run.tasks.some((task) => task.taskId === result.taskId)) {
-      return deadLetter(`UNKNOWN_TASK: workflow ${result.workflowInstanceId} has no task ${result.taskId}`);
+    if (state.type !== 'Empty' && state.run.taskIdsBeforeRestart.includes(result.taskId)) {
+      return deadLetter(`SUPERSEDED: task ${result.taskId} is an attempt from before the run was restarted; its ${result.status} result changes nothing`);
     }
     const attempt = supersededAttempt(state, result.taskId);
     if (attempt === null) return ACK;
