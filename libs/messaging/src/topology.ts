@@ -59,6 +59,9 @@ export const TASKS_SUPERSEDED_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Headers of a dead-lettered message: why it was refused, and the queue it was taken from. */
 export const DEAD_LETTER_REASON_HEADER = 'x-turnout-reason';
 export const DEAD_LETTER_QUEUE_HEADER = 'x-turnout-queue';
+/** An id of each dead-lettering, and when (epoch ms): the dead-letter list keeps each once, however often it is delivered. */
+export const DEAD_LETTER_ID_HEADER = 'x-turnout-dead-letter-id';
+export const DEAD_LETTER_AT_HEADER = 'x-turnout-dead-lettered-at';
 
 /**
  * Event types the relay publishes on EVENTS_EXCHANGE: a run's lifecycle.
