@@ -11,6 +11,8 @@ import {
   DEAD_LETTER_REASON_HEADER,
   EVENTS_EXCHANGE,
   HEARTBEATS_EXCHANGE,
+  ROUTER_HEARTBEATS_QUEUE,
+  ROUTER_TASK_RESULTS_QUEUE,
   TASK_RESULTS_EXCHANGE,
   assertTaskQueue,
 } from '@turnout/messaging';
@@ -166,6 +168,42 @@ describe('router deliveries', () => {
       new RegExp(`^SUPERSEDED: task ${task.taskId} was superseded \\(CANCELED.*\\); its COMPLETED result changes nothing$`),
     );
     expect(await eventTypes(workflowId)).toEqual(['WorkflowStarted', 'TaskScheduled', 'TaskCanceled', 'WorkflowTerminated']);
+  });
+
+  it('lists dead letters for operators, newest first, with the reason, the queue, when, and the body as it came', async () => {
+    const before = Date.now();
+    const [older, newer] = [uniqueName('listed'), uniqueName('listed')];
+    await publish(TASK_RESULTS_EXCHANGE, '', Buffer.from('{oops'), { messageId: older });
+    await deadLetterWithId(older);
+    await publish(HEARTBEATS_EXCHANGE, '', { taskType: 'x', domain: null, at: 0 }, { messageId: newer, type: 'heartbeat' });
+    await deadLetterWithId(newer);
+
+    const listed = await waitFor('both in the dead-letter list', async () => {
+      const response = await api.request('GET', '/api/admin/dead-letters?start=0&size=2');
+      const ids = response.body.results.map((letter: any) => letter.properties.messageId);
+      return ids[0] === newer && ids[1] === older ? response.body : undefined;
+    });
+    expect(listed.totalHits).toBeGreaterThanOrEqual(2);
+    expect(listed.results[0]).toMatchObject({
+      reason: 'workerId: must be a non-empty string',
+      queue: ROUTER_HEARTBEATS_QUEUE,
+      body: JSON.stringify({ taskType: 'x', domain: null, at: 0 }),
+      bodyEncoding: 'utf8',
+      properties: { messageId: newer, type: 'heartbeat', contentType: 'application/json' },
+    });
+    expect(listed.results[1]).toMatchObject({ queue: ROUTER_TASK_RESULTS_QUEUE, body: '{oops', properties: { messageId: older } });
+    expect(listed.results[1].reason).toMatch(/^body is not JSON/);
+    expect(listed.results[1].deadLetteredAt).toBeGreaterThanOrEqual(before);
+    expect(listed.results[1].deadLetteredAt).toBeLessThanOrEqual(listed.results[0].deadLetteredAt);
+    // The next page goes on from there.
+    const next = await api.request('GET', '/api/admin/dead-letters?start=1&size=1');
+    expect(next.body.results.map((letter: any) => letter.properties.messageId)).toEqual([older]);
+  });
+
+  it('refuses a dead-letter page that is not a whole number, naming the field', async () => {
+    const response = await api.request('GET', '/api/admin/dead-letters?size=lots');
+    expect(response.status).toBe(400);
+    expect(response.body.validationErrors).toEqual([expect.objectContaining({ path: 'size', message: 'must be a whole number from 0 to 1000' })]);
   });
 
   it('carries on routing after bad messages', async () => {

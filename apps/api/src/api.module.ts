@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
+import { DeadLettersController } from './admin/dead-letters.controller';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { MetadataController } from './metadata/metadata.controller';
@@ -43,6 +44,7 @@ export class ApiModule {
         TasksController,
         TaskQueriesController,
         EventHandlersController,
+        DeadLettersController,
         TokenController,
         HealthController,
         MetricsController,

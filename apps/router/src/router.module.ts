@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { createTurnoutLogger } from '@turnout/logging';
 import { openDatabase } from '@turnout/database';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HeartbeatsController } from './presence/heartbeats.controller';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { TaskResultsController } from './task-results/task-results.controller';
@@ -24,7 +25,7 @@ export class RouterModule {
       module: RouterModule,
       // No HTTP here: nestjs-pino gives the router's pino logger to every Nest Logger.
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createTurnoutLogger(config, 'router') } })],
-      controllers: [TaskResultsController, HeartbeatsController],
+      controllers: [TaskResultsController, HeartbeatsController, DeadLettersController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },
         {

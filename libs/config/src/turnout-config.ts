@@ -28,6 +28,8 @@ export interface TurnoutConfig {
   timerPollMs: number;
   /** Messages a router consumer holds unacknowledged at once. */
   routerPrefetch: number;
+  /** Dead letters kept for operators (GET /api/admin/dead-letters): the newest this many. */
+  deadLettersKept: number;
   /** The router's Prometheus /metrics port (0: a free port). */
   routerMetricsPort: number;
   /** Log level: error, warn, log, debug. */
@@ -47,6 +49,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   relayBatchSize: 500,
   timerPollMs: 500,
   routerPrefetch: 100,
+  deadLettersKept: 10_000,
   routerMetricsPort: 9464,
   logLevel: 'log',
   logFormat: 'text',
@@ -64,6 +67,7 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   relayBatchSize: 'RELAY_BATCH_SIZE',
   timerPollMs: 'TIMER_POLL_MS',
   routerPrefetch: 'ROUTER_PREFETCH',
+  deadLettersKept: 'DEAD_LETTERS_KEPT',
   routerMetricsPort: 'ROUTER_METRICS_PORT',
   logLevel: 'LOG_LEVEL',
   logFormat: 'LOG_FORMAT',
@@ -121,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     relayBatchSize: integer('relayBatchSize', CONFIG_DEFAULTS.relayBatchSize),
     timerPollMs: integer('timerPollMs', CONFIG_DEFAULTS.timerPollMs),
     routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
+    deadLettersKept: integer('deadLettersKept', CONFIG_DEFAULTS.deadLettersKept),
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
     logLevel: logLevel as TurnoutConfig['logLevel'],
     logFormat: logFormat as TurnoutConfig['logFormat'],
