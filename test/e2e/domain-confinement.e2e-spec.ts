@@ -10,7 +10,6 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as amqp from 'amqplib';
-import { CONFIG_DEFAULTS } from '@turnout/config';
 import {
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_REASON_HEADER,
@@ -25,16 +24,14 @@ import {
   taskResultProperties,
 } from '@turnout/messaging';
 import { TaskWorker } from '@turnout/worker';
-import { uniqueName } from '../support/services';
+import { managementUrl, uniqueName } from '../support/services';
 import { turnoutForSuite } from '../support/turnout-fixture';
 import { waitFor } from '../support/wait-for';
 
 const run = promisify(execFile);
-const managementUrl = process.env.RABBITMQ_MANAGEMENT_URL ?? CONFIG_DEFAULTS.rabbitmqManagementUrl;
-
 /** The management API, with the administrator's credentials of its URL. */
 async function management(method: string, path: string): Promise<Response> {
-  const url = new URL(managementUrl);
+  const url = new URL(await managementUrl());
   const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   url.username = url.password = '';
   return fetch(new URL(path, url), { method, headers: { authorization } });
@@ -50,8 +47,8 @@ describe('a worker confined to its domain', () => {
   let deadLetters: string;
 
   /** `npm run grant-domain -- <args>`, as built, in this suite's vhost. */
-  const grantDomain = (...args: string[]) =>
-    run('node', ['scripts/run.mjs', 'grant-domain', ...args], { env: { ...process.env, AMQP_URL: turnout.broker, RABBITMQ_MANAGEMENT_URL: managementUrl } });
+  const grantDomain = async (...args: string[]) =>
+    run('node', ['scripts/run.mjs', 'grant-domain', ...args], { env: { ...process.env, AMQP_URL: turnout.broker, RABBITMQ_MANAGEMENT_URL: await managementUrl() } });
 
   beforeAll(async () => {
     const { stdout } = await grantDomain('--domain', 'pci', '--user', user, '--password', password);
