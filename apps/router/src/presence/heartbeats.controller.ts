@@ -38,8 +38,8 @@ export class HeartbeatsController {
       return deadLetter(`domain: the publisher is confined to ${confinedTo ?? 'NO_DOMAIN'}, not ${sighting.domain ?? 'NO_DOMAIN'}`);
     }
     // Apply first: once a sighting is visible in Postgres, this router routes by it.
-    this.presence.apply(parsed.value.sighting);
-    await this.sightings[parsed.value.transport].record(parsed.value.sighting);
+    this.presence.apply(sighting);
+    await this.sightings[parsed.value.transport].record(sighting);
     return ACK;
   }
 }
