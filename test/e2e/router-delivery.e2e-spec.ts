@@ -21,6 +21,9 @@ import { TurnoutClient } from '../support/turnout-client';
 import { type RunningTurnout, startTurnout } from '../support/turnout-process';
 import { waitFor } from '../support/wait-for';
 
+/** Few, so that the list's bound shows. */
+const DEAD_LETTERS_KEPT = 3;
+
 describe('router deliveries', () => {
   let database: TestDatabase;
   let turnout: RunningTurnout;
@@ -34,7 +37,7 @@ describe('router deliveries', () => {
   beforeAll(async () => {
     database = await createTestDatabase('e2e_delivery');
     broker = await amqpUrl();
-    turnout = await startTurnout({ DATABASE_URL: database.url, AMQP_URL: broker, RELAY_POLL_MS: '200' });
+    turnout = await startTurnout({ DATABASE_URL: database.url, AMQP_URL: broker, RELAY_POLL_MS: '200', DEAD_LETTERS_KEPT: String(DEAD_LETTERS_KEPT) });
     api = new TurnoutClient(turnout.baseUrl);
     db = new Client({ connectionString: database.url });
     await db.connect();
@@ -174,9 +177,9 @@ describe('router deliveries', () => {
     const before = Date.now();
     const [older, newer] = [uniqueName('listed'), uniqueName('listed')];
     await publish(TASK_RESULTS_EXCHANGE, '', Buffer.from('{oops'), { messageId: older });
-    await deadLetterWithId(older);
+    // Listed before the next is published: the routers store a queue's letters concurrently.
+    await waitFor(`${older} listed`, async () => (await api.request('GET', '/api/admin/dead-letters?size=1')).body.results[0]?.properties.messageId === older);
     await publish(HEARTBEATS_EXCHANGE, '', { taskType: 'x', domain: null, at: 0 }, { messageId: newer, type: 'heartbeat' });
-    await deadLetterWithId(newer);
 
     const listed = await waitFor('both in the dead-letter list', async () => {
       const response = await api.request('GET', '/api/admin/dead-letters?start=0&size=2');
@@ -184,6 +187,7 @@ describe('router deliveries', () => {
       return ids[0] === newer && ids[1] === older ? response.body : undefined;
     });
     expect(listed.totalHits).toBeGreaterThanOrEqual(2);
+    expect(listed.totalHits).toBeLessThanOrEqual(DEAD_LETTERS_KEPT);
     expect(listed.results[0]).toMatchObject({
       reason: 'workerId: must be a non-empty string',
       queue: ROUTER_HEARTBEATS_QUEUE,
@@ -198,6 +202,26 @@ describe('router deliveries', () => {
     // The next page goes on from there.
     const next = await api.request('GET', '/api/admin/dead-letters?start=1&size=1');
     expect(next.body.results.map((letter: any) => letter.properties.messageId)).toEqual([older]);
+  });
+
+  it('keeps only the newest DEAD_LETTERS_KEPT dead letters', async () => {
+    const published = Array.from({ length: DEAD_LETTERS_KEPT + 2 }, () => uniqueName('bounded'));
+    // One at a time, each listed before the next: the routers store a queue's letters concurrently.
+    for (const messageId of published) {
+      await publish(TASK_RESULTS_EXCHANGE, '', Buffer.from('not json'), { messageId });
+      await waitFor(`${messageId} listed first`, async () => {
+        const response = await api.request('GET', '/api/admin/dead-letters?size=1');
+        return response.body.results[0]?.properties.messageId === messageId;
+      });
+    }
+    const newest = published.slice(-DEAD_LETTERS_KEPT).reverse();
+    const listed = await waitFor('the list trimmed to the newest', async () => {
+      const response = await api.request('GET', '/api/admin/dead-letters?size=100');
+      const ids = response.body.results.map((letter: any) => letter.properties.messageId);
+      return ids[0] === newest[0] ? response.body : undefined;
+    });
+    expect(listed.totalHits).toBe(DEAD_LETTERS_KEPT);
+    expect(listed.results.map((letter: any) => letter.properties.messageId)).toEqual(newest);
   });
 
   it('refuses a dead-letter page that is not a whole number, naming the field', async () => {
