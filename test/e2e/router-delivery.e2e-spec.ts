@@ -187,7 +187,6 @@ describe('router deliveries', () => {
       return ids[0] === newer && ids[1] === older ? response.body : undefined;
     });
     expect(listed.totalHits).toBeGreaterThanOrEqual(2);
-    expect(listed.totalHits).toBeLessThanOrEqual(DEAD_LETTERS_KEPT);
     expect(listed.results[0]).toMatchObject({
       reason: 'workerId: must be a non-empty string',
       queue: ROUTER_HEARTBEATS_QUEUE,
@@ -215,12 +214,11 @@ describe('router deliveries', () => {
       });
     }
     const newest = published.slice(-DEAD_LETTERS_KEPT).reverse();
+    // A letter is stored, then the list trimmed: the two are a moment apart.
     const listed = await waitFor('the list trimmed to the newest', async () => {
       const response = await api.request('GET', '/api/admin/dead-letters?size=100');
-      const ids = response.body.results.map((letter: any) => letter.properties.messageId);
-      return ids[0] === newest[0] ? response.body : undefined;
+      return response.body.totalHits === DEAD_LETTERS_KEPT ? response.body : undefined;
     });
-    expect(listed.totalHits).toBe(DEAD_LETTERS_KEPT);
     expect(listed.results.map((letter: any) => letter.properties.messageId)).toEqual(newest);
   });
 
