@@ -3,10 +3,9 @@ import {
   DEAD_LETTER_EXCHANGE,
   DOMAIN_HEARTBEATS_EXCHANGE,
   DOMAIN_TASK_RESULTS_EXCHANGE,
-  HEARTBEATS_EXCHANGE,
   TASKS_SUPERSEDED_MARKERS_EXCHANGE,
   TASKS_SUPERSEDED_STREAM,
-  TASK_RESULTS_EXCHANGE,
+  WORKER_DECLARED_NAMES,
   domainRoutingKey,
 } from './topology';
 
@@ -55,7 +54,7 @@ function taskQueuesOf(domain: string | null): string {
  *   not the fanouts, not the default exchange (which reaches every queue),
  *   not the superseded signals' exchange;
  * - configure (declare) its task queues and the exchanges and stream a worker
- *   declares (assertWorkerTopology). RabbitMQ ties deleting to configure, so a
+ *   declares (WORKER_DECLARED_NAMES). RabbitMQ ties deleting to configure, so a
  *   confined user could delete those shared exchanges (a disruption the router
  *   mends when it reconnects), though never publish through them.
  * Throws when `domain` is no domain name.
@@ -65,20 +64,11 @@ export function domainPermissions(domain: string): DomainPermissions {
   const problem = confinedTo === null ? null : nameProblem(confinedTo);
   if (problem !== null) throw new Error(`domain "${domain}" ${problem}`);
   const queues = taskQueuesOf(confinedTo);
-  const declared = [
-    TASK_RESULTS_EXCHANGE,
-    HEARTBEATS_EXCHANGE,
-    DOMAIN_TASK_RESULTS_EXCHANGE,
-    DOMAIN_HEARTBEATS_EXCHANGE,
-    DEAD_LETTER_EXCHANGE,
-    TASKS_SUPERSEDED_MARKERS_EXCHANGE,
-    TASKS_SUPERSEDED_STREAM,
-  ];
   const routingKey = `^${escapeRegExp(domainRoutingKey(confinedTo))}$`;
   return {
     domain: confinedTo,
     permissions: {
-      configure: `^(${queues}|${declared.map(escapeRegExp).join('|')})$`,
+      configure: `^(${queues}|${WORKER_DECLARED_NAMES.map(escapeRegExp).join('|')})$`,
       write: exactly([DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE]),
       read: `^(${queues}|${escapeRegExp(TASKS_SUPERSEDED_STREAM)})$`,
     },

@@ -14,7 +14,7 @@ export const TASK_RESULTS_EXCHANGE = 'turnout.task-results';
 export const HEARTBEATS_EXCHANGE = 'turnout.heartbeats';
 /**
  * Topic exchanges bound into TASK_RESULTS_EXCHANGE and HEARTBEATS_EXCHANGE,
- * where a worker publishes with routing key = its domain (DOMAIN_ROUTING_KEY).
+ * where a worker publishes with routing key = its domain (domainRoutingKey).
  * A user confined to a domain (npm run grant-domain) may write only here, and
  * only with its own domain as the key (RabbitMQ's topic permissions); the
  * router holds what came through them to that domain (the delivery's exchange
@@ -115,8 +115,12 @@ export async function bindDomainExchanges(channel: Channel): Promise<void> {
   await channel.bindExchange(HEARTBEATS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, '#');
 }
 
-export async function assertDeadLetter(channel: Channel): Promise<void> {
+async function assertDeadLetterExchange(channel: Channel): Promise<void> {
   await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
+}
+
+export async function assertDeadLetter(channel: Channel): Promise<void> {
+  await assertDeadLetterExchange(channel);
   await channel.assertQueue(DEAD_LETTER_QUEUE, QUORUM_QUEUE_OPTIONS);
   await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
 }
@@ -126,15 +130,21 @@ const TASKS_SUPERSEDED_STREAM_OPTIONS: Options.AssertQueue = {
   arguments: { 'x-queue-type': 'stream', 'x-max-age': `${TASKS_SUPERSEDED_RETENTION_MS / 1000}s` },
 };
 
+/** The stream of superseded signals and the exchange of workers' markers, unbound: what a worker may declare. */
+async function assertTasksSupersededStream(channel: Channel): Promise<void> {
+  await channel.assertQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_STREAM_OPTIONS);
+  await channel.assertExchange(TASKS_SUPERSEDED_MARKERS_EXCHANGE, 'fanout', { durable: true });
+}
+
 /**
- * The superseded signals' exchange and stream, bound. Declared by the router
- * (so that no signal the relay publishes finds nothing bound) and by workers.
+ * The superseded signals' exchange and stream, and the markers' exchange,
+ * bound. Declared by the router, so that no signal the relay publishes finds
+ * nothing bound.
  */
 export async function assertTasksSuperseded(channel: Channel): Promise<void> {
   await channel.assertExchange(TASKS_SUPERSEDED_EXCHANGE, 'fanout', { durable: true });
-  await channel.assertQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_STREAM_OPTIONS);
+  await assertTasksSupersededStream(channel);
   await channel.bindQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_EXCHANGE, '');
-  await channel.assertExchange(TASKS_SUPERSEDED_MARKERS_EXCHANGE, 'fanout', { durable: true });
   await channel.bindQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_MARKERS_EXCHANGE, '');
 }
 
@@ -147,11 +157,22 @@ export async function assertTasksSuperseded(channel: Channel): Promise<void> {
  * declares and binds them all (assertRouterTopology) before any task exists.
  */
 export async function assertWorkerTopology(channel: Channel): Promise<void> {
+  // Every name declared here is in WORKER_DECLARED_NAMES: a confined user may configure those alone.
   await assertWorkerExchanges(channel);
-  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
-  await channel.assertExchange(TASKS_SUPERSEDED_MARKERS_EXCHANGE, 'fanout', { durable: true });
-  await channel.assertQueue(TASKS_SUPERSEDED_STREAM, TASKS_SUPERSEDED_STREAM_OPTIONS);
+  await assertDeadLetterExchange(channel);
+  await assertTasksSupersededStream(channel);
 }
+
+/** The exchanges and queues assertWorkerTopology declares, besides the worker's task queue. */
+export const WORKER_DECLARED_NAMES: readonly string[] = [
+  TASK_RESULTS_EXCHANGE,
+  HEARTBEATS_EXCHANGE,
+  DOMAIN_TASK_RESULTS_EXCHANGE,
+  DOMAIN_HEARTBEATS_EXCHANGE,
+  DEAD_LETTER_EXCHANGE,
+  TASKS_SUPERSEDED_STREAM,
+  TASKS_SUPERSEDED_MARKERS_EXCHANGE,
+];
 
 /** Everything the router consumes from, bound. */
 export async function assertRouterTopology(channel: Channel): Promise<void> {
