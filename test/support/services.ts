@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
-import { CONFIG_DEFAULTS } from '@turnout/config';
+// Relative, not @turnout/config: the global teardown imports this file, and Jest maps no paths for it.
+import { CONFIG_DEFAULTS } from '../../libs/config/src/turnout-config';
 
 const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const LOCAL_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
