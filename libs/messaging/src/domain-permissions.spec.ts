@@ -12,6 +12,10 @@ describe('domainPermissions: what a user confined to one domain may touch', () =
     expect(matches(permissions.read, 'turnout.dead-letter')).toBe(false);
     expect(matches(permissions.configure, 'charge_card@eu.pci')).toBe(true);
     expect(matches(permissions.configure, 'charge_card@doug')).toBe(false);
+    // Declaring is deleting too: Turnout's shared exchanges and queues are out of reach.
+    for (const shared of ['turnout.task-results', 'turnout.task-results.by-domain', 'turnout.dead-letter', 'turnout.tasks-superseded']) {
+      expect(matches(permissions.configure, shared)).toBe(false);
+    }
   });
 
   it('writes to no queue, fanout or default exchange, and to the by-domain exchanges with its domain as the key only', () => {

@@ -5,7 +5,6 @@ import {
   DOMAIN_TASK_RESULTS_EXCHANGE,
   TASKS_SUPERSEDED_MARKERS_EXCHANGE,
   TASKS_SUPERSEDED_STREAM,
-  WORKER_DECLARED_NAMES,
   domainRoutingKey,
 } from './topology';
 
@@ -53,10 +52,9 @@ function taskQueuesOf(domain: string | null): string {
  *   letters, and catch-up markers to the exchange bound only to the stream;
  *   not the fanouts, not the default exchange (which reaches every queue),
  *   not the superseded signals' exchange;
- * - configure (declare) its task queues and the exchanges and stream a worker
- *   declares (WORKER_DECLARED_NAMES). RabbitMQ ties deleting to configure, so a
- *   confined user could delete those shared exchanges (a disruption the router
- *   mends when it reconnects), though never publish through them.
+ * - configure (declare, and so delete) its task queues only: the SDK checks
+ *   Turnout's shared exchanges and stream passively (ensureWorkerTopology),
+ *   which needs no permission.
  * Throws when `domain` is no domain name.
  */
 export function domainPermissions(domain: string): DomainPermissions {
@@ -68,7 +66,7 @@ export function domainPermissions(domain: string): DomainPermissions {
   return {
     domain: confinedTo,
     permissions: {
-      configure: `^(${queues}|${WORKER_DECLARED_NAMES.map(escapeRegExp).join('|')})$`,
+      configure: `^(${queues})$`,
       write: exactly([DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE]),
       read: `^(${queues}|${escapeRegExp(TASKS_SUPERSEDED_STREAM)})$`,
     },

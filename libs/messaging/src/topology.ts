@@ -4,7 +4,7 @@
  * so a queue is never declared twice with different arguments.
  */
 import { NO_DOMAIN, type WorkflowEventType, isNoDomain } from '@turnout/domain';
-import type { Channel, Options } from 'amqplib';
+import type { Channel, ChannelModel, Options } from 'amqplib';
 
 /** Workflow lifecycle events, published by the outbox relay; routing key = event type. */
 export const EVENTS_EXCHANGE = 'turnout.events';
@@ -149,30 +149,49 @@ export async function assertTasksSuperseded(channel: Channel): Promise<void> {
 }
 
 /**
- * What a worker declares: the exchanges it publishes to (results, heartbeats,
- * dead letters, markers) and the stream it reads, and no binding: binding
- * needs write permission on the stream and the dead-letter queue, which a
- * user confined to a domain does not have (its write on the stream's name
- * would be write on TASKS_SUPERSEDED_EXCHANGE, of the same name). The router
- * declares and binds them all (assertRouterTopology) before any task exists.
+ * What a worker declares when it finds something missing (ensureWorkerTopology):
+ * the exchanges it publishes to (results, heartbeats, dead letters, markers)
+ * and the stream it reads, and no binding: binding needs write permission on
+ * the stream and the dead-letter queue, which a user confined to a domain
+ * does not have (its write on the stream's name would be write on
+ * TASKS_SUPERSEDED_EXCHANGE, of the same name). The router declares and binds
+ * them all (assertRouterTopology) before any task exists.
  */
 export async function assertWorkerTopology(channel: Channel): Promise<void> {
-  // Every name declared here is in WORKER_DECLARED_NAMES: a confined user may configure those alone.
   await assertWorkerExchanges(channel);
   await assertDeadLetterExchange(channel);
   await assertTasksSupersededStream(channel);
 }
 
-/** The exchanges and queues assertWorkerTopology declares, besides the worker's task queue. */
-export const WORKER_DECLARED_NAMES: readonly string[] = [
-  TASK_RESULTS_EXCHANGE,
-  HEARTBEATS_EXCHANGE,
-  DOMAIN_TASK_RESULTS_EXCHANGE,
-  DOMAIN_HEARTBEATS_EXCHANGE,
-  DEAD_LETTER_EXCHANGE,
-  TASKS_SUPERSEDED_STREAM,
-  TASKS_SUPERSEDED_MARKERS_EXCHANGE,
-];
+/** The exchanges a worker publishes to, all declared by assertWorkerTopology. */
+const WORKER_PUBLISHES_TO = [DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE];
+
+/**
+ * Makes sure what a worker publishes to and reads exists. Checked passively,
+ * which needs no configure permission, so that a user confined to a domain
+ * need not be able to declare (and so delete) Turnout's shared exchanges;
+ * declared (assertWorkerTopology) only when something is missing, before any
+ * router ran. Its own channels: a passive check of something missing closes
+ * the channel it was made on.
+ */
+export async function ensureWorkerTopology(connection: ChannelModel): Promise<void> {
+  const probe = await connection.createChannel();
+  probe.on('error', () => undefined);
+  try {
+    for (const exchange of WORKER_PUBLISHES_TO) await probe.checkExchange(exchange);
+    await probe.checkQueue(TASKS_SUPERSEDED_STREAM);
+    await probe.close().catch(() => undefined);
+    return;
+  } catch {
+    // Missing (404): the broker closed the probe's channel; declare on another.
+  }
+  const declare = await connection.createChannel();
+  try {
+    await assertWorkerTopology(declare);
+  } finally {
+    await declare.close().catch(() => undefined);
+  }
+}
 
 /** Everything the router consumes from, bound. */
 export async function assertRouterTopology(channel: Channel): Promise<void> {

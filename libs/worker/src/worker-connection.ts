@@ -1,7 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import { assertTaskQueue, assertWorkerTopology, connectToBroker } from '@turnout/messaging';
+import { assertTaskQueue, connectToBroker, ensureWorkerTopology } from '@turnout/messaging';
 import { type ReconnectPolicy, reconnectDelayMs } from './reconnect-backoff';
 import { withinDeadline } from './within-deadline';
 
@@ -166,9 +166,10 @@ export class WorkerConnection {
       return channel;
     };
     try {
-      attempt.step = 'opening channels and declaring the exchanges';
+      attempt.step = 'checking the exchanges';
+      await ensureWorkerTopology(connection);
+      attempt.step = 'opening channels';
       const publishChannel = watch(await connection.createConfirmChannel());
-      await assertWorkerTopology(publishChannel);
       attempt.step = 'catching up on superseded tasks';
       await this.options.catchUp(watch(await connection.createChannel()), publishChannel);
       const consumeChannel = watch(await connection.createChannel());
