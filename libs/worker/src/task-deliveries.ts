@@ -4,9 +4,9 @@ import {
   DOMAIN_TASK_RESULTS_EXCHANGE,
   type TaskResult,
   type TaskSuperseded,
+  domainRoutingKey,
   parseTaskMessage,
   publishConfirmed,
-  domainRoutingKey,
   publishDeadLetter,
   taskResultProperties,
 } from '@turnout/messaging';
