@@ -1,6 +1,6 @@
-// `node scripts/run.mjs <api|router|migrate|grant-domain>`: runs one of Turnout's built
+// `node scripts/run.mjs <api|router|migrate|rebuild-projections|grant-domain>`: runs one of Turnout's built
 // processes. The entry points are named here and nowhere else; npm start,
-// npm run migrate, the Dockerfile, the compose file and the benchmark all
+// npm run migrate, npm run rebuild-projections, the Dockerfile, the compose file and the benchmark all
 // start processes through this file. The process runs in this one (no child),
 // so signals and the exit code are its own.
 import { dirname, join } from 'node:path';
@@ -11,6 +11,7 @@ const ENTRY_POINTS = {
   router: 'dist/apps/router/main.js',
   migrate: 'dist/apps/router/migrate.js',
   'grant-domain': 'dist/apps/router/grant-domain.js',
+  'rebuild-projections': 'dist/apps/router/rebuild-projections.js',
 };
 
 const name = process.argv[2] ?? '';

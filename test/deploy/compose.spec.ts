@@ -38,6 +38,16 @@ const named = (name: string): ComposeService => {
   return service;
 };
 
+/**
+ * A service's environment as Compose gives it, `${VAR:-default}` taken from
+ * `shell` (the environment `docker compose` runs in), else the default.
+ */
+function interpolated(environment: Record<string, string> = {}, shell: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [name, value.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, variable: string, fallback?: string) => shell[variable] || (fallback ?? ''))]),
+  );
+}
+
 /** run.mjs's ENTRY_POINTS, read from its source (it runs one on import). */
 function runEntryPoints(): Record<string, string> {
   const block = /const ENTRY_POINTS = \{([^}]*)\}/.exec(read('scripts/run.mjs'))?.[1] ?? '';
@@ -113,10 +123,12 @@ describe('docker/compose.yaml', () => {
 
   it('sets only variables its programs read, with values the config accepts, naming hosts that are services', () => {
     const configVariables = new Set(Object.values(CONFIG_ENV));
-    const workerVariables = exampleVariables();
+    // Besides what the examples read, the SDK's runner reads the OTLP endpoint (libs/config's one reading of it).
+    const workerVariables = new Set([...exampleVariables(), CONFIG_ENV.otlpEndpoint]);
     expect(workerVariables).toContain('AMQP_URL');
+    expect(read('libs/worker/src/task-runner.ts')).toMatch(/startTracing\(otlpEndpointOf\(environment\)/);
     for (const [name, service] of turnoutImage) {
-      const environment = service.environment ?? {};
+      const environment = interpolated(service.environment);
       const isWorker = service.command?.[1] !== 'scripts/run.mjs';
       for (const variable of Object.keys(environment)) {
         const read = isWorker ? workerVariables.has(variable) || variable.startsWith('CONDUCTOR_WORKER_') : configVariables.has(variable);
@@ -244,6 +256,31 @@ describe('the observability profile', () => {
       expect.arrayContaining(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']),
     );
     expect(read('docker/grafana/provisioning/dashboards/turnout.yaml')).toContain('path: /var/lib/grafana/dashboards');
+  });
+
+  it('exports every process\'s traces to Jaeger when OTEL_EXPORTER_OTLP_ENDPOINT is set as the compose file says, and none otherwise', () => {
+    // The documented way: the variable set in the shell that runs docker compose.
+    const documented = /^#\s+OTEL_EXPORTER_OTLP_ENDPOINT=(\S+) docker compose -f docker\/compose.yaml --profile observability up/m.exec(read('docker/compose.yaml'))?.[1];
+    expect(documented).toBeDefined();
+    const endpoint = new URL(documented as string);
+    const jaeger = named('jaeger');
+    expect(jaeger.profiles).toEqual(['observability']);
+    expect(jaeger.image).toMatch(/^jaegertracing\/all-in-one:[\d.]+$/);
+    expect(jaeger.environment).toMatchObject({ COLLECTOR_OTLP_ENABLED: 'true' });
+    // OTLP over HTTP for the processes, the trace viewer for people.
+    expect([endpoint.hostname, endpoint.port]).toEqual(['jaeger', '4318']);
+    expect(jaeger.expose).toContain('4318');
+    expect(jaeger.ports).toContain('16686:16686');
+    for (const [name, service] of turnoutImage) {
+      expect([name, service.environment?.[CONFIG_ENV.otlpEndpoint]]).toEqual([name, `\${${CONFIG_ENV.otlpEndpoint}:-}`]);
+      const on = interpolated(service.environment, { [CONFIG_ENV.otlpEndpoint]: documented as string });
+      expect([name, on[CONFIG_ENV.otlpEndpoint]]).toEqual([name, documented]);
+      const off = interpolated(service.environment);
+      if (service.command?.[1] === 'scripts/run.mjs') {
+        expect([name, loadConfig(on).otlpEndpoint]).toEqual([name, documented]);
+        expect([name, loadConfig(off).otlpEndpoint]).toEqual([name, null]);
+      }
+    }
   });
 
   it('finds the metrics this reads (a check that reads nothing passes anything)', () => {

@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import * as amqp from 'amqplib';
 // Relative, not @turnout/config: the global teardown imports this file, and Jest maps no paths for it.
 import { CONFIG_DEFAULTS } from '../../libs/config/src/turnout-config';
+import { recordTestVhost } from './test-vhosts';
 
 const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const LOCAL_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -92,6 +93,7 @@ async function isolatedVhost(url: string): Promise<string> {
   } catch {
     return url;
   }
+  recordTestVhost(vhost);
   const isolated = new URL(url);
   isolated.pathname = `/${encodeURIComponent(vhost)}`;
   return isolated.toString();

@@ -13,6 +13,10 @@ export interface TcpProxy {
   severAll(): void;
   /** The next `count` connections are cut as soon as they arrive (a broker that is not back yet). */
   refuseNext(count: number): void;
+  /** Cuts every open connection and refuses every new one until restore(): the server is gone for a while. */
+  cut(): void;
+  /** Connections are accepted and passed on again. */
+  restore(): void;
   /** The next `count` connections are accepted and never answered (a broker that has stalled). */
   stallNext(count: number): void;
   /**
@@ -30,13 +34,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const open = new Set<Socket>();
   let accepted = 0;
   let toRefuse = 0;
+  let refusingAll = false;
   let toStall = 0;
   let holding = false;
   const gates = new Set<ReplyGate>();
   const server: Server = createServer((client) => {
     accepted += 1;
-    if (toRefuse > 0) {
-      toRefuse -= 1;
+    if (refusingAll || toRefuse > 0) {
+      if (!refusingAll) toRefuse -= 1;
       client.destroy();
       return;
     }
@@ -78,6 +83,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     severAll() {
       for (const socket of open) socket.destroy();
+    },
+    cut() {
+      refusingAll = true;
+      for (const socket of open) socket.destroy();
+    },
+    restore() {
+      refusingAll = false;
     },
     refuseNext(count: number) {
       toRefuse = count;
@@ -134,9 +146,9 @@ class ReplyGate extends Transform {
   }
 }
 
-/** The same AMQP URL, pointed at the proxy. */
-export function throughProxy(amqpUrl: string, proxy: TcpProxy): string {
-  const url = new URL(amqpUrl);
+/** The same AMQP (or PostgreSQL) URL, pointed at the proxy. */
+export function throughProxy(serverUrl: string, proxy: TcpProxy): string {
+  const url = new URL(serverUrl);
   url.hostname = '127.0.0.1';
   url.port = String(proxy.port);
   return url.toString();
@@ -146,4 +158,10 @@ export function throughProxy(amqpUrl: string, proxy: TcpProxy): string {
 export function amqpTarget(amqpUrl: string): { host: string; port: number } {
   const url = new URL(amqpUrl);
   return { host: url.hostname, port: url.port === '' ? 5672 : Number(url.port) };
+}
+
+/** Where a PostgreSQL URL points. */
+export function postgresTarget(databaseUrl: string): { host: string; port: number } {
+  const url = new URL(databaseUrl);
+  return { host: url.hostname, port: url.port === '' ? 5432 : Number(url.port) };
 }

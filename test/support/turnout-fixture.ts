@@ -17,6 +17,8 @@ export interface TurnoutFixture {
   readonly api: TurnoutClient;
   /** The test database, for reading the event log and the presence projection. */
   readonly db: Pool;
+  /** The URL of the test database, for a process a test runs on it. */
+  readonly databaseUrl: string;
   /** The AMQP URL of this suite's vhost. */
   readonly broker: string;
   readonly queues: BrokerQueues;
@@ -85,6 +87,9 @@ export function turnoutForSuite(label: string, env: Record<string, string> = {})
     },
     get db() {
       return present(db);
+    },
+    get databaseUrl() {
+      return present(database).url;
     },
     get broker() {
       return present(broker);

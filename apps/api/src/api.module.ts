@@ -1,13 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
 import { DeadLettersController } from './admin/dead-letters.controller';
+import { stopTracing } from '@turnout/tracing';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiTokens } from './auth/api-tokens';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { StorableInputPipe } from './http/storable-input.pipe';
 import { MetadataController } from './metadata/metadata.controller';
 import { WorkflowDefinitionCache } from './metadata/workflow-definition-cache';
 import { START_WORKFLOW_HANDLER } from './workflows/start-workflow.handler';
@@ -57,7 +61,12 @@ export class ApiModule {
           inject: [DATA_SOURCE],
           useFactory: (db: DataSource) => ({ onApplicationShutdown: () => db.destroy() }),
         },
+        // Tracing (on from main.ts when OTEL_EXPORTER_OTLP_ENDPOINT is set) exports its last spans as the process stops.
+        { provide: 'TRACING_STOPPER', useFactory: () => ({ onApplicationShutdown: () => stopTracing() }) },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: ApiTokens, useValue: new ApiTokens(config.apiKeys, config.apiTokenTtlSeconds) },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_PIPE, useClass: StorableInputPipe },
         WorkerPresenceService,
         WorkflowDefinitionCache,
         WORKFLOW_COMMANDS,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -6,11 +7,20 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
 import { announceReady } from '@turnout/logging';
+import { startTracing } from '@turnout/tracing';
 import { ApiModule } from './api.module';
+import { answerClientErrors } from './http/client-errors';
 import { requestLogging } from './http/request-logging';
+
+function isJsonOrUntyped(request: IncomingMessage): boolean {
+  const type = request.headers['content-type'];
+  return type === undefined || type.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Before anything that makes spans; with no OTEL_EXPORTER_OTLP_ENDPOINT, nothing of OpenTelemetry is loaded.
+  startTracing(config.otlpEndpoint, 'turnout-api');
   // Held until pino is ready, so that every line, Nest's own included, is pino's at LOG_LEVEL and LOG_FORMAT.
   const requests = requestLogging(config);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, requests.logger), { bufferLogs: true });
@@ -20,8 +30,11 @@ async function bootstrap(): Promise<void> {
   // The web UI: static files, no build step (apps/api/src/ui, copied beside main.js by `npm run build`).
   app.useStaticAssets(join(__dirname, 'ui'), { prefix: '/ui/', index: 'index.html' });
   // Not strict: any JSON value reaches its route (a task log is a bare string); each route refuses with a 400 a body of the wrong kind.
-  app.useBodyParser('json', { limit: '5mb', strict: false });
+  // A body without a Content-Type is read as JSON too: Conductor's SDK resends a request refused for an expired
+  // token with its new token and without the original headers. Over MAX_BODY_BYTES: a 413 (ApiExceptionFilter).
+  app.useBodyParser('json', { limit: config.maxBodyBytes, strict: false, type: isJsonOrUntyped });
   app.enableShutdownHooks();
+  answerClientErrors(app.getHttpServer());
   await app.listen(config.port, '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -1,8 +1,10 @@
 import type { Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import type { TurnoutConfig } from '@turnout/config';
 import { BatchedAppender } from '@turnout/event-store';
+import { loadScriptSandbox } from '@turnout/sandbox';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
-import { DATA_SOURCE } from './api.tokens';
+import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
 
 /**
  * Starts and HTTP workers' holds go through the one command handler, with one
@@ -11,6 +13,8 @@ import { DATA_SOURCE } from './api.tokens';
  */
 export const WORKFLOW_COMMANDS: Provider = {
   provide: WorkflowCommandHandler,
-  inject: [DATA_SOURCE],
-  useFactory: (db: DataSource) => new WorkflowCommandHandler(db, new BatchedAppender(db), { maxCachedRuns: 0 }),
+  inject: [DATA_SOURCE, TURNOUT_CONFIG],
+  // The sandbox loads at start-up: a start whose first task is a script completes it in its own append.
+  useFactory: async (db: DataSource, config: TurnoutConfig) =>
+    new WorkflowCommandHandler(db, new BatchedAppender(db), { maxCachedRuns: 0, scripts: await loadScriptSandbox(config) }),
 };

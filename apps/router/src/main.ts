@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { loadConfig } from '@turnout/config';
 import { announceReady } from '@turnout/logging';
+import { startTracing } from '@turnout/tracing';
 import { assertRouterTopology } from '@turnout/messaging';
 import { RoutingMetrics } from './metrics/routing-metrics';
 import { RouterModule } from './router.module';
@@ -11,6 +12,8 @@ import { AmqpConsumerTransport } from './transport/amqp-consumer-transport';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Before anything that makes spans; with no OTEL_EXPORTER_OTLP_ENDPOINT, nothing of OpenTelemetry is loaded.
+  startTracing(config.otlpEndpoint, 'turnout-router');
   const router = await NestFactory.createMicroservice(RouterModule.register(config), {
     strategy: new AmqpConsumerTransport({
       amqpUrl: config.amqpUrl,

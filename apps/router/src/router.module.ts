@@ -5,9 +5,11 @@ import type { TurnoutConfig } from '@turnout/config';
 import { createTurnoutLogger } from '@turnout/logging';
 import { openDatabase } from '@turnout/database';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { stopTracing } from '@turnout/tracing';
 import { HeartbeatsController } from './presence/heartbeats.controller';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
 import { TaskResultsController } from './task-results/task-results.controller';
+import { HttpTasksController } from './http-tasks/http-tasks.controller';
 import { RoutingMetrics } from './metrics/routing-metrics';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { ProjectionRunnerService } from './projections/projection-runner.service';
@@ -25,7 +27,7 @@ export class RouterModule {
       module: RouterModule,
       // No HTTP here: nestjs-pino gives the router's pino logger to every Nest Logger.
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createTurnoutLogger(config, 'router') } })],
-      controllers: [TaskResultsController, HeartbeatsController, DeadLettersController],
+      controllers: [TaskResultsController, HeartbeatsController, DeadLettersController, HttpTasksController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },
         {
@@ -37,6 +39,8 @@ export class RouterModule {
           inject: [DATA_SOURCE],
           useFactory: (db: DataSource) => ({ onApplicationShutdown: () => db.destroy() }),
         },
+        // Tracing (on from main.ts when OTEL_EXPORTER_OTLP_ENDPOINT is set) exports its last spans as the process stops.
+        { provide: 'TRACING_STOPPER', useFactory: () => ({ onApplicationShutdown: () => stopTracing() }) },
         WORKFLOW_COMMANDS,
         WorkerPresenceService,
         OutboxRelayService,

@@ -32,10 +32,39 @@ export interface TurnoutConfig {
   deadLettersKept: number;
   /** The router's Prometheus /metrics port (0: a free port). */
   routerMetricsPort: number;
+  /** Longest one script (INLINE, JSON_JQ_TRANSFORM, SWITCH javascript, DO_WHILE loopCondition) may run; past it the task fails. */
+  sandboxTimeLimitMs: number;
+  /** Most memory one script may allocate in the sandbox; past it the task fails. */
+  sandboxMemoryLimitMb: number;
+  /** The hosts HTTP tasks may call (`host` or `host:port`); null: any host. */
+  httpTaskAllowedHosts: readonly string[] | null;
+  /** An HTTP task's connection and read timeouts when its http_request gives none (Conductor's defaults). */
+  httpTaskConnectTimeoutMs: number;
+  httpTaskReadTimeoutMs: number;
   /** Log level: error, warn, log, debug. */
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Log lines as JSON objects (for a log collector) or as text for people. */
   logFormat: 'json' | 'text';
+  /**
+   * Where OpenTelemetry traces go (an OTLP/HTTP collector's base URL; spans are
+   * posted to `<url>/v1/traces`); null: no tracing, and no tracing code loaded.
+   */
+  otlpEndpoint: string | null;
+  /**
+   * The API keys (`<keyId>:<keySecret>,…`): with any, every api route but
+   * /health, /metrics and /api/token wants a token from /api/token; with none
+   * the api runs open. Secrets: never logged nor echoed in an error.
+   */
+  apiKeys: readonly ApiKey[];
+  /** How long a token from /api/token is good for. */
+  apiTokenTtlSeconds: number;
+  /** Request bodies larger than this are refused with a 413. */
+  maxBodyBytes: number;
+}
+
+export interface ApiKey {
+  keyId: string;
+  keySecret: string;
 }
 
 export const CONFIG_DEFAULTS: TurnoutConfig = {
@@ -51,8 +80,17 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   routerPrefetch: 100,
   deadLettersKept: 10_000,
   routerMetricsPort: 9464,
+  sandboxTimeLimitMs: 1_000,
+  sandboxMemoryLimitMb: 64,
+  httpTaskAllowedHosts: null,
+  httpTaskConnectTimeoutMs: 100,
+  httpTaskReadTimeoutMs: 150,
   logLevel: 'log',
   logFormat: 'text',
+  apiKeys: [],
+  apiTokenTtlSeconds: 3_600,
+  maxBodyBytes: 1_048_576,
+  otlpEndpoint: null,
 };
 
 /** Environment variable for each key. */
@@ -69,8 +107,17 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   routerPrefetch: 'ROUTER_PREFETCH',
   deadLettersKept: 'DEAD_LETTERS_KEPT',
   routerMetricsPort: 'ROUTER_METRICS_PORT',
+  sandboxTimeLimitMs: 'SANDBOX_TIME_LIMIT_MS',
+  sandboxMemoryLimitMb: 'SANDBOX_MEMORY_LIMIT_MB',
+  httpTaskAllowedHosts: 'HTTP_TASK_ALLOWED_HOSTS',
+  httpTaskConnectTimeoutMs: 'HTTP_TASK_CONNECT_TIMEOUT_MS',
+  httpTaskReadTimeoutMs: 'HTTP_TASK_READ_TIMEOUT_MS',
   logLevel: 'LOG_LEVEL',
   logFormat: 'LOG_FORMAT',
+  apiKeys: 'API_KEYS',
+  apiTokenTtlSeconds: 'API_TOKEN_TTL_SECONDS',
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 };
 
 export class ConfigError extends Error {
@@ -88,6 +135,43 @@ function positiveInteger(variable: string, raw: string): number {
     throw new ConfigError(variable, `must be a positive integer, got "${raw}"`);
   }
   return value;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT alone, as the api, the router and the worker SDK
+ * (which reads no other key of this file) take it: null when unset or blank.
+ */
+export function otlpEndpointOf(env: Readonly<Record<string, string | undefined>>): string | null {
+  const raw = env[CONFIG_ENV.otlpEndpoint]?.trim();
+  if (raw === undefined || raw === '') return null;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError(CONFIG_ENV.otlpEndpoint, `"${raw}" is not a URL`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(CONFIG_ENV.otlpEndpoint, `"${raw}" is not an http:// or https:// URL`);
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * `<keyId>:<keySecret>` pairs, comma separated; the secret is what follows the
+ * first colon. A problem names the pair by its position, never by its text (a
+ * secret must not reach a log).
+ */
+export function parseApiKeys(raw: string): ApiKey[] {
+  const keys: ApiKey[] = [];
+  for (const [index, pair] of raw.split(',').entries()) {
+    const colon = pair.indexOf(':');
+    const keyId = colon < 0 ? '' : pair.slice(0, colon).trim();
+    const keySecret = colon < 0 ? '' : pair.slice(colon + 1).trim();
+    if (keyId === '' || keySecret === '') {
+      throw new ConfigError(CONFIG_ENV.apiKeys, `key ${index + 1} must be <keyId>:<keySecret>, both non-empty`);
+    }
+    if (keys.some((key) => key.keyId === keyId)) throw new ConfigError(CONFIG_ENV.apiKeys, `key ${index + 1} repeats the keyId "${keyId}"`);
+    keys.push({ keyId, keySecret });
+  }
+  return keys;
 }
 
 /** Reads the configuration; a malformed value stops the process with the variable's name. */
@@ -114,6 +198,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   } catch (error) {
     throw new ConfigError(CONFIG_ENV.amqpUrl, (error as Error).message);
   }
+  const apiKeys = text('apiKeys');
+  const allowedHosts = text('httpTaskAllowedHosts');
+  const httpTaskAllowedHosts = allowedHosts === undefined ? CONFIG_DEFAULTS.httpTaskAllowedHosts : allowedHosts.split(',').map((host) => host.trim()).filter((host) => host !== '');
   return {
     databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
     amqpUrl,
@@ -127,8 +214,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
     deadLettersKept: integer('deadLettersKept', CONFIG_DEFAULTS.deadLettersKept),
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
+    sandboxTimeLimitMs: integer('sandboxTimeLimitMs', CONFIG_DEFAULTS.sandboxTimeLimitMs),
+    sandboxMemoryLimitMb: integer('sandboxMemoryLimitMb', CONFIG_DEFAULTS.sandboxMemoryLimitMb),
+    httpTaskAllowedHosts,
+    httpTaskConnectTimeoutMs: integer('httpTaskConnectTimeoutMs', CONFIG_DEFAULTS.httpTaskConnectTimeoutMs),
+    httpTaskReadTimeoutMs: integer('httpTaskReadTimeoutMs', CONFIG_DEFAULTS.httpTaskReadTimeoutMs),
     logLevel: logLevel as TurnoutConfig['logLevel'],
     logFormat: logFormat as TurnoutConfig['logFormat'],
+    apiKeys: apiKeys === undefined ? CONFIG_DEFAULTS.apiKeys : parseApiKeys(apiKeys),
+    apiTokenTtlSeconds: integer('apiTokenTtlSeconds', CONFIG_DEFAULTS.apiTokenTtlSeconds),
+    maxBodyBytes: integer('maxBodyBytes', CONFIG_DEFAULTS.maxBodyBytes),
+    otlpEndpoint: otlpEndpointOf(env),
   };
 }
 

@@ -25,6 +25,13 @@ export interface Checkpoint {
 
 export const START_CHECKPOINT: Checkpoint = { transactionId: '0', globalPosition: '0' };
 
+/** The later of two checkpoints, in the order the log is read: transaction id, then position (bigints, compared exactly). */
+export function laterCheckpoint(a: Checkpoint, b: Checkpoint): Checkpoint {
+  const [transactionA, transactionB] = [BigInt(a.transactionId), BigInt(b.transactionId)];
+  if (transactionA !== transactionB) return transactionA > transactionB ? a : b;
+  return BigInt(a.globalPosition) >= BigInt(b.globalPosition) ? a : b;
+}
+
 export interface StoredEventRow {
   stream_id: string;
   stream_version: number;

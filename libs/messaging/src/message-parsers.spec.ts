@@ -73,16 +73,26 @@ describe('the message parsers report field errors', () => {
   });
 
   it('refuses a heartbeat whose task type makes no queue name (over 255 bytes) or has control characters', () => {
-    const long = parseHeartbeat(json({ taskType: 'x'.repeat(256), domain: null, workerId: 'w', at: 0 }));
+    const long = parseHeartbeat(json({ taskType: 'x'.repeat(256), domain: null, workerId: 'w', at: 0 }), 1_000);
     expect(!long.ok && describeFieldErrors(long.errors)).toMatch(/^taskType: queue name "x+…" is 256 bytes; RabbitMQ allows 255$/);
-    const withDomain = parseHeartbeat(json({ taskType: 'x'.repeat(251), domain: 'doug', workerId: 'w', at: 0 }));
+    const withDomain = parseHeartbeat(json({ taskType: 'x'.repeat(251), domain: 'doug', workerId: 'w', at: 0 }), 1_000);
     expect(!withDomain.ok && describeFieldErrors(withDomain.errors)).toMatch(/^domain: queue name "x+…" is 256 bytes; RabbitMQ allows 255$/);
-    const control = parseHeartbeat(json({ taskType: 'x\u0007y', domain: null, workerId: 'w', at: 0 }));
+    const control = parseHeartbeat(json({ taskType: 'x\u0007y', domain: null, workerId: 'w', at: 0 }), 1_000);
     expect(!control.ok && describeFieldErrors(control.errors)).toBe('taskType: must not contain control characters');
   });
 
   it('refuses a heartbeat with a domain that is no name', () => {
-    const parsed = parseHeartbeat(json({ taskType: 'x', domain: 'a@b', workerId: 'w', at: 0 }));
+    const parsed = parseHeartbeat(json({ taskType: 'x', domain: 'a@b', workerId: 'w', at: 0 }), 1_000);
     expect(!parsed.ok && describeFieldErrors(parsed.errors)).toMatch(/^domain: must not contain "@"/);
+  });
+
+  it('reads a heartbeat as a sighting at the time it was received, whatever time the worker says', () => {
+    const receivedAt = Date.parse('2026-01-01T12:00:00Z');
+    for (const at of ['2026-01-01T12:10:00Z', '2026-01-01T11:50:00Z', receivedAt - 600_000]) {
+      const parsed = parseHeartbeat(json({ taskType: 'x', domain: 'd', workerId: 'w', at }), receivedAt);
+      expect(parsed).toEqual({ ok: true, value: { sighting: { taskType: 'x', domain: 'd', workerId: 'w', seenAt: receivedAt, gone: false }, transport: 'amqp' } });
+    }
+    const noTime = parseHeartbeat(json({ taskType: 'x', domain: 'd', workerId: 'w', at: 'soon' }), receivedAt);
+    expect(!noTime.ok && describeFieldErrors(noTime.errors)).toMatch(/^at: must be an ISO-8601 time/);
   });
 });

@@ -41,6 +41,12 @@ export const ROUTER_TASK_RESULTS_QUEUE = 'turnout.router.task-results';
 export const ROUTER_HEARTBEATS_QUEUE = 'turnout.router.worker-heartbeats';
 export const DEAD_LETTER_QUEUE = 'turnout.dead-letter';
 /**
+ * HTTP task attempts to carry out (HttpTaskMessage), published by the relay
+ * from their TaskScheduled and consumed by every router as competing
+ * consumers: the call is durable work, not a promise in one process's memory.
+ */
+export const HTTP_TASKS_QUEUE = 'turnout.router.http-tasks';
+/**
  * A stream bound to TASKS_SUPERSEDED_EXCHANGE: a worker that starts or
  * reconnects reads the signals it was not there to receive, back to the
  * stream's retention (TASKS_SUPERSEDED_RETENTION_MS).
@@ -193,6 +199,11 @@ export async function ensureWorkerTopology(connection: ChannelModel): Promise<vo
   }
 }
 
+/** Declared by the relay before it publishes an HTTP attempt, and by the routers that consume it. */
+export async function assertHttpTasksQueue(channel: Channel): Promise<void> {
+  await channel.assertQueue(HTTP_TASKS_QUEUE, QUORUM_QUEUE_OPTIONS);
+}
+
 /** Everything the router consumes from, bound. */
 export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertEventsExchange(channel);
@@ -202,6 +213,7 @@ export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertTasksSuperseded(channel);
   await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, QUORUM_QUEUE_OPTIONS);
   await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, TASK_RESULTS_EXCHANGE, '');
+  await assertHttpTasksQueue(channel);
   // Heartbeats are only worth their freshness: a bounded length and TTL.
   await channel.assertQueue(ROUTER_HEARTBEATS_QUEUE, {
     durable: true,

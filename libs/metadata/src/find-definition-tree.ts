@@ -5,7 +5,7 @@ import {
   type WorkflowBlueprint,
   type WorkflowDef,
   buildBlueprint,
-  simpleTaskNamesOf,
+  taskDefNamesOf,
   subWorkflowNamesOf,
 } from '@turnout/domain';
 import type { SqlRunner } from '@turnout/event-store';
@@ -23,7 +23,7 @@ const keyOf = (name: string, version: number | undefined): string => `${name}\u0
 
 /**
  * Loads the sub-workflows `definition` starts, theirs, and so on (one round trip
- * per level of children), then the task definitions of every SIMPLE task of the
+ * per level of children), then the task definitions of every SIMPLE and HTTP task of the
  * tree (one more). Each (name, version) is read once, so a cycle ends the
  * reading; a missing child or a cycle is buildBlueprint's to refuse.
  */
@@ -38,7 +38,7 @@ export async function findDefinitionTree(db: SqlRunner, definition: WorkflowDef)
     definitions.push(...level);
     wanted = unreadChildrenOf(level, children);
   }
-  const taskDefs = await findTaskDefinitions(db, [...new Set(definitions.flatMap(simpleTaskNamesOf))]);
+  const taskDefs = await findTaskDefinitions(db, [...new Set(definitions.flatMap(taskDefNamesOf))]);
   return { taskDefs, subWorkflowOf: (name, version) => children.get(keyOf(name, version)) };
 }
 

@@ -19,3 +19,4 @@ export * from './list-task-definitions';
 export * from './update-task-definition';
 export * from './delete-task-definition';
 export * from './delete-workflow-definition';
+export * from './task-queues-projection';

@@ -1,6 +1,6 @@
 import type { EventOf, WorkflowEvent } from '@turnout/domain';
 import type { StoredEvent } from '@turnout/event-store';
-import { EVENTS_EXCHANGE, TASKS_SUPERSEDED_EXCHANGE, parseTaskMessage, parseTaskSuperseded } from '@turnout/messaging';
+import { EVENTS_EXCHANGE, HTTP_TASKS_QUEUE, TASKS_SUPERSEDED_EXCHANGE, parseHttpTaskMessage, parseTaskMessage, parseTaskSuperseded } from '@turnout/messaging';
 import { outboxMessagesOf } from './outbox-messages';
 
 let version = 0;
@@ -49,6 +49,15 @@ describe('outboxMessagesOf: what the relay publishes for an event', () => {
       const system: WorkflowEvent = { type: 'TaskScheduled', data: { ...scheduled.data, domain: null, queueName: '', kind } };
       expect(outboxMessagesOf(stored(system)).filter((message) => message.exchange === '')).toEqual([]);
     }
+  });
+
+  it("puts an HTTP attempt in the routers' queue, ids only (the router reads the call from the run), declaring no task queue", () => {
+    const http = { uri: 'http://a.example/', method: 'GET' as const, headers: {}, contentType: 'application/json', accept: 'application/json', connectionTimeOut: null, readTimeOut: null };
+    const messages = outboxMessagesOf(stored({ type: 'TaskScheduled', data: { ...scheduled.data, domain: null, queueName: '', kind: 'HTTP', taskType: 'HTTP', http } }));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ exchange: '', routingKey: HTTP_TASKS_QUEUE, options: { messageId: 't1', correlationId: 'w1', persistent: true } });
+    expect(messages[0].assertQueue).toBeUndefined();
+    expect(parseHttpTaskMessage(messages[0].content)).toEqual({ ok: true, value: { workflowInstanceId: 'w1', taskId: 't1' } });
   });
 
   it('signals a cancelled or timed-out attempt on the superseded exchange, saying why', () => {

@@ -3,6 +3,9 @@ import { type EventOf, TIMEOUT_REASONS, workflowIdOfStream } from '@turnout/doma
 import type { StoredEvent } from '@turnout/event-store';
 import {
   EVENTS_EXCHANGE,
+  HTTP_TASKS_QUEUE,
+  type HttpTaskMessage,
+  httpTaskMessageProperties,
   PUBLISHED_EVENT_TYPES,
   TASKS_SUPERSEDED_EXCHANGE,
   type TaskSuperseded,
@@ -10,6 +13,7 @@ import {
   taskMessageProperties,
   taskSupersededProperties,
 } from '@turnout/messaging';
+import { traceMetadataOf } from '@turnout/tracing';
 import { workflowEventOf } from '@turnout/workflow-runs';
 
 /** One AMQP message the relay publishes for an event. */
@@ -20,6 +24,8 @@ export interface OutgoingMessage {
   options: Options.Publish;
   /** A task queue to declare (once) before the first publish to it. */
   assertQueue?: string;
+  /** The task's scheduling span (its TaskScheduled's metadata): the parent of the publish's span, with tracing on. */
+  traceparent?: string;
 }
 
 /** The wire form of an event on EVENTS_EXCHANGE. */
@@ -33,7 +39,8 @@ export interface PublishedEvent {
 
 /**
  * What the relay publishes for a committed event: a lifecycle event on the
- * events exchange, for TaskScheduled of a SIMPLE task the task message in its queue, and for
+ * events exchange, for TaskScheduled of a SIMPLE task the task message in its queue (of an
+ * HTTP task, the attempt in the routers' HTTP_TASKS_QUEUE), and for
  * TaskCanceled and TaskTimedOut a TaskSuperseded signal, so that workers skip
  * the attempt's message. In commit order, the signal leaves before the task
  * message of any attempt that replaces it.
@@ -45,16 +52,26 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   // A system task (a fork, a join, a child run) is Turnout's own: it is never in a queue.
   if (workflowEvent.type === 'TaskScheduled' && workflowEvent.data.kind === undefined) {
     const task = taskMessageOf(workflowEvent.data);
+    const traceparent = traceMetadataOf(event.metadata);
     messages.push({
       exchange: '',
       routingKey: workflowEvent.data.queueName,
       content: Buffer.from(JSON.stringify(task)),
       options: taskMessageProperties(task),
       assertQueue: workflowEvent.data.queueName,
+      ...(traceparent === undefined ? {} : { traceparent }),
     });
+  }
+  if (workflowEvent.type === 'TaskScheduled' && workflowEvent.data.kind === 'HTTP' && workflowEvent.data.http !== undefined) {
+    messages.push(httpTaskMessage({ workflowInstanceId: workflowEvent.data.workflowInstanceId, taskId: workflowEvent.data.taskId }));
   }
   if (workflowEvent.type === 'TaskCanceled' || workflowEvent.type === 'TaskTimedOut') messages.push(supersededMessage(event.streamId, workflowEvent));
   return messages;
+}
+
+/** An HTTP attempt goes to the routers' queue (declared by the relay when it opens its channel, so not recorded as a task queue). */
+function httpTaskMessage(message: HttpTaskMessage): OutgoingMessage {
+  return { exchange: '', routingKey: HTTP_TASKS_QUEUE, content: Buffer.from(JSON.stringify(message)), options: httpTaskMessageProperties(message) };
 }
 
 function supersededMessage(streamId: string, event: EventOf<'TaskCanceled'> | EventOf<'TaskTimedOut'>): OutgoingMessage {

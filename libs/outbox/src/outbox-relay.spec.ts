@@ -381,6 +381,30 @@ describe('OutboxRelay', () => {
       expect(deliveries.countById.size).toBe(4);
     });
 
+    it('does not publish again what the broker confirmed when its checkpoint could not be stored before it lost the lock', async () => {
+      const exchange = uniqueName('relay_unstored');
+      const deliveries = await consume(exchange);
+      const lines: string[] = [];
+      const relay = relayTo(exchange, { logger: recordingLogger(lines) });
+      await relay.start();
+      await appendToStream(store.db, 'unstored', 0, [counted('before')]);
+      await waitFor('the event before', () => deliveries.countById.has('unstored:1'));
+
+      // From now on PostgreSQL refuses to store the checkpoint, as when it goes away between a confirm and the store.
+      await store.db.query(
+        `create function refuse_checkpoints() returns trigger language plpgsql as $$ begin raise exception 'checkpoint refused'; end $$`,
+      );
+      await store.db.query('create trigger refuse_checkpoints before insert or update on turnout_subscriptions for each row execute function refuse_checkpoints()');
+      await appendToStream(store.db, 'unstored', 1, [1, 2, 3].map((n) => counted(`unstored/${n}`)));
+      // The second failure comes after it took the lock again, from the checkpoint stored before the three.
+      await waitFor('two attempts failing to store', () => lines.filter((line) => line.startsWith('error: ') && line.includes('checkpoint refused')).length >= 2);
+      await store.db.query('drop trigger refuse_checkpoints on turnout_subscriptions');
+      await appendToStream(store.db, 'unstored', 4, [counted('after')]);
+      await waitFor('the event after', () => deliveries.countById.has('unstored:5'));
+
+      expect(deliveries.versionsByStream.get('unstored')).toEqual([1, 2, 3, 4, 5]);
+    });
+
     it('publishes later batches while confirms are held back, and moves its checkpoint only past confirmed events', async () => {
       const rabbit = await proxy(amqpTarget(broker));
       const exchange = uniqueName('relay_held_confirms');

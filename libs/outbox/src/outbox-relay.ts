@@ -3,6 +3,7 @@ import { messageOf } from '@turnout/domain';
 import {
   type ActiveLoop,
   ADVISORY_LOCK_KEYS,
+  type Checkpoint,
   ExclusiveLoop,
   type LockSession,
   type LoopLogger,
@@ -11,6 +12,7 @@ import {
   type StoredEvent,
   readCommittedEvents,
 } from '@turnout/event-store';
+import { SPAN_ATTRIBUTES, SPAN_NAMES, type TracedSpan, activeTracing, endSpans, withTraceparent } from '@turnout/tracing';
 import { ConfirmWindow } from './confirm-window';
 import { type OutgoingMessage, outboxMessagesOf } from './outbox-messages';
 import { ProgressLog } from './progress-log';
@@ -51,6 +53,8 @@ export class OutboxRelay {
   private readonly logger: LoopLogger;
   private readonly toMessages: (event: StoredEvent) => OutgoingMessage[];
   private readonly loop: ExclusiveLoop;
+  /** How far the broker confirmed this relay's publishes, kept across losing and taking the lock again. */
+  private confirmedUpTo?: Checkpoint;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.logger = options.logger ?? SILENT_LOGGER;
@@ -100,9 +104,10 @@ export class OutboxRelay {
   private async publishWhileRunning(session: LockSession, loop: ActiveLoop, channel: RelayChannel): Promise<void> {
     const { db, subscriptionName, batchSize, pollMs } = this.options;
     const taskQueues = new TaskQueueDeclarations(channel, db);
-    const checkpoint = await RelayCheckpoint.read(db, subscriptionName, () => !session.isLost);
+    const checkpoint = await RelayCheckpoint.read(db, subscriptionName, () => !session.isLost, this.confirmedUpTo);
     const unconfirmed = new ConfirmWindow((page) => {
       checkpoint.moveTo(page.upTo);
+      this.confirmedUpTo = page.upTo;
       this.publishedCount += page.count;
     });
     const progress = new ProgressLog((message) => this.logger.log(message), this.publishedCount);
@@ -115,10 +120,12 @@ export class OutboxRelay {
         const events = await readCommittedEvents(db, readUpTo, batchSize);
         if (events.length > 0) {
           this.options.onEventsRead?.(events);
-          await this.publish(channel, taskQueues, events);
+          const spans = await this.publish(channel, taskQueues, events);
           const last = events[events.length - 1];
           readUpTo = { transactionId: last.transactionId, globalPosition: last.globalPosition };
-          unconfirmed.add({ upTo: readUpTo, count: events.length }, channel.confirmed());
+          const confirmed = channel.confirmed();
+          unconfirmed.add({ upTo: readUpTo, count: events.length }, confirmed);
+          if (spans.length > 0) endWhenConfirmed(spans, confirmed);
         }
         const idle = events.length < batchSize && !session.notified;
         // Confirmed by the broker: only now may the checkpoint move past these events.
@@ -139,14 +146,31 @@ export class OutboxRelay {
     }
   }
 
-  private async publish(channel: RelayChannel, taskQueues: TaskQueueDeclarations, events: readonly StoredEvent[]): Promise<void> {
+  /** Publishes a page; with tracing on, answers the publish spans of its task messages (ended on the page's confirm). */
+  private async publish(channel: RelayChannel, taskQueues: TaskQueueDeclarations, events: readonly StoredEvent[]): Promise<TracedSpan[]> {
+    const spans: TracedSpan[] = [];
     for (const event of events) {
       for (const message of this.toMessages(event)) {
         if (message.assertQueue !== undefined) await taskQueues.declareOnce(message.assertQueue);
-        if (!channel.publish(message)) await channel.drained();
+        const span = message.traceparent === undefined ? undefined : publishSpan(message);
+        if (span !== undefined) spans.push(span);
+        if (!channel.publish(span === undefined ? message : { ...message, options: withTraceparent(message.options, span) })) await channel.drained();
       }
     }
+    return spans;
   }
+}
+
+/** A task message's publish, a child of its scheduling span; its traceparent goes in the message's headers for the worker. */
+function publishSpan(message: OutgoingMessage): TracedSpan | undefined {
+  return activeTracing()?.startSpan(SPAN_NAMES.publish, { parent: message.traceparent, role: 'producer', attributes: { [SPAN_ATTRIBUTES.queue]: message.routingKey } });
+}
+
+function endWhenConfirmed(spans: readonly TracedSpan[], confirmed: Promise<unknown>): void {
+  confirmed.then(
+    () => endSpans(spans),
+    (error: unknown) => endSpans(spans, error),
+  );
 }
 
 /** How the relay names its Postgres session and broker connection, for operators. */

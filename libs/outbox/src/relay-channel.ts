@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import { allConfirmed, assertTaskQueue, connectToBroker } from '@turnout/messaging';
+import { allConfirmed, assertHttpTasksQueue, assertTaskQueue, connectToBroker } from '@turnout/messaging';
 import type { OutgoingMessage } from './outbox-messages';
 
 export interface RelayChannelOptions {
@@ -38,6 +38,8 @@ export class RelayChannel {
     const channel = await connection.createConfirmChannel();
     channel.on('error', this.lost);
     channel.on('close', () => this.lost(new Error('broker channel closed')));
+    // Before any publish: the broker drops a message for a queue that does not exist, and the routers may not have declared it yet.
+    await assertHttpTasksQueue(channel);
     this.confirmChannel = channel;
   }
 

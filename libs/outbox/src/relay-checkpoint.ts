@@ -1,4 +1,4 @@
-import { type Checkpoint, type SqlRunner, readCheckpoint, storeCheckpoint } from '@turnout/event-store';
+import { type Checkpoint, type SqlRunner, laterCheckpoint, readCheckpoint, storeCheckpoint } from '@turnout/event-store';
 
 // Under load the checkpoint is stored at most this often (and whenever the relay goes idle):
 // a commit per page would cost as much as the page. A crash republishes at most this much.
@@ -17,15 +17,23 @@ export class RelayCheckpoint {
   private constructor(
     private readonly db: SqlRunner,
     private readonly subscriptionName: string,
+    stored: Checkpoint,
     private confirmed: Checkpoint,
     private readonly lockHeld: () => boolean,
   ) {
-    this.stored = confirmed;
+    this.stored = stored;
   }
 
-  /** To be read after taking the lock: the previous holder may have moved it on. */
-  static async read(db: SqlRunner, subscriptionName: string, lockHeld: () => boolean): Promise<RelayCheckpoint> {
-    return new RelayCheckpoint(db, subscriptionName, await readCheckpoint(db, subscriptionName), lockHeld);
+  /**
+   * To be read after taking the lock: the previous holder may have moved it on.
+   * `confirmedEarlier` is where this relay's broker confirms had taken it before it
+   * lost the lock: when PostgreSQL went away, that was never stored, and starting
+   * from the stored one would publish every event since then again.
+   */
+  static async read(db: SqlRunner, subscriptionName: string, lockHeld: () => boolean, confirmedEarlier?: Checkpoint): Promise<RelayCheckpoint> {
+    const stored = await readCheckpoint(db, subscriptionName);
+    const confirmed = confirmedEarlier === undefined ? stored : laterCheckpoint(stored, confirmedEarlier);
+    return new RelayCheckpoint(db, subscriptionName, stored, confirmed, lockHeld);
   }
 
   /** The last event confirmed: the relay has published everything up to here. */

@@ -41,6 +41,16 @@ describe('recordSightings / readSightings', () => {
     expect(rows.map((row) => row.domain).sort()).toEqual([null, 'x'].sort());
   });
 
+  it('keeps the transport it knows for a sighting that does not say (a task result)', async () => {
+    await recordSightings(fixture.db, [sighting('w5', 9_000_000)], 'http', TIMEOUT_MS);
+    await recordSightings(fixture.db, [sighting('w5', 9_001_000), sighting('w6', 9_001_000)], null, TIMEOUT_MS);
+    const rows = (await readSightings(fixture.db, 0)).filter((row) => row.workerId === 'w5' || row.workerId === 'w6');
+    expect(rows.map(({ workerId, seenAt, transport }) => ({ workerId, seenAt, transport })).sort((a, b) => a.workerId.localeCompare(b.workerId))).toEqual([
+      { workerId: 'w5', seenAt: 9_001_000, transport: 'http' },
+      { workerId: 'w6', seenAt: 9_001_000, transport: 'amqp' },
+    ]);
+  });
+
   it('reads only what changed after a revision', async () => {
     const before = Math.max(...(await readSightings(fixture.db, 0)).map((row) => row.revision));
     await recordSightings(fixture.db, [sighting('w4', 8_000_000)], 'amqp', TIMEOUT_MS);

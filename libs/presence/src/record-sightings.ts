@@ -17,11 +17,15 @@ export const PRESENCE_CHANGED_CHANNEL = 'turnout_presence_changed';
  * PRESENCE_CHANGED_CHANNEL so that in-memory snapshots catch up at once;
  * routine heartbeats notify no one. A worker going quiet needs no notice:
  * readers judge staleness themselves.
+ *
+ * `transport` null: the sightings do not say how their workers reach Turnout
+ * (a task result, which HTTP and AMQP workers send alike); a worker's stored
+ * transport is kept, and one not seen before is taken for an AMQP worker.
  */
 export async function recordSightings(
   db: SqlRunner,
   sightings: readonly WorkerSighting[],
-  transport: WorkerTransport,
+  transport: WorkerTransport | null,
   activeWorkerTimeoutMs: number,
 ): Promise<void> {
   if (sightings.length === 0) return;
@@ -38,12 +42,12 @@ export async function recordSightings(
        group by s.task_type, s.domain, s.worker_id
      ), upserted as (
        insert into turnout_worker_presence (task_type, domain, worker_id, last_seen_at, gone, transport)
-       select task_type, domain, worker_id, seen_at, gone, $2 from input
+       select task_type, domain, worker_id, seen_at, gone, coalesce($2::text, 'amqp') from input
        on conflict (task_type, domain, worker_id) do update set
          last_seen_at = greatest(turnout_worker_presence.last_seen_at, excluded.last_seen_at),
          gone = case when excluded.last_seen_at >= turnout_worker_presence.last_seen_at
                      then excluded.gone else turnout_worker_presence.gone end,
-         transport = excluded.transport,
+         transport = coalesce($2::text, turnout_worker_presence.transport),
          revision = nextval('turnout_worker_presence_revision')
        returning 1
      ), changed as (

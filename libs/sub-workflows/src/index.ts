@@ -1,2 +1,3 @@
 export * from './child-run-action';
 export * from './sub-workflow-reactions';
+export * from './start-workflow-reactions';

@@ -67,11 +67,31 @@ describe('subWorkflowReactions (child runs of SUB_WORKFLOW tasks)', () => {
     pages = [];
   });
 
-  /** The reactions follow the log as the runner does, a page at a time, until it has nothing new. */
+  /** Whether the log holds events past the checkpoint that the gap-safe read does not give yet. */
+  async function heldBack(): Promise<boolean> {
+    const rows: Array<{ held: boolean }> = await fixture.db.query(
+      'select exists(select 1 from turnout_events where (transaction_id, global_position) > ($1::xid8, $2::bigint)) as held',
+      [checkpoint.transactionId, checkpoint.globalPosition],
+    );
+    return rows[0].held;
+  }
+
+  /**
+   * The reactions follow the log as the runner does, a page at a time, until
+   * they have read everything appended: a transaction open anywhere on the
+   * server (another suite's) holds the gap-safe read back for a moment.
+   */
   async function react(): Promise<void> {
-    for (let page = 0; page < 50; page += 1) {
+    const deadline = Date.now() + 10_000;
+    for (let page = 0; page < 50; ) {
       const events = await readCommittedEvents(fixture.db, checkpoint, 100);
-      if (events.length === 0) return;
+      if (events.length === 0) {
+        if (!(await heldBack())) return;
+        if (Date.now() > deadline) throw new Error('the log was held back for 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      page += 1;
       await reactions.apply(fixture.db, events);
       pages.push(events);
       const last = events[events.length - 1];

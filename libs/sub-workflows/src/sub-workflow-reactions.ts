@@ -28,7 +28,7 @@ export interface SubWorkflowReactionsDeps {
 type Concern = { type: 'child'; parentId: string; childId: string } | { type: 'canceled'; parentId: string; taskIds: Set<string> };
 
 /** A refusal that means another writer (or an earlier delivery of the page) got there first. */
-const isAlreadyDone = (error: unknown): error is DomainError =>
+export const isAlreadyDone = (error: unknown): error is DomainError =>
   error instanceof DomainError && (error.code === 'INVALID_STATE' || error.code === 'WORKFLOW_NOT_FOUND' || error.code === 'WORKFLOW_ALREADY_STARTED');
 
 /**

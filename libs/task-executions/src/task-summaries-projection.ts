@@ -1,6 +1,6 @@
 import { workflowIdOfStream } from '@turnout/domain';
 import type { SqlRunner, StoredEvent } from '@turnout/event-store';
-import type { Projection } from '@turnout/projections';
+import type { ReadModel } from '@turnout/projections';
 import { workflowEventOf } from '@turnout/workflow-runs';
 import { recordTaskSummaries } from './record-task-summaries';
 import { taskSummaryChangesOf } from './task-summary';
@@ -12,8 +12,10 @@ import { taskSummaryChangesOf } from './task-summary';
  * identity comes whole with its TaskScheduled. Dropped, it is rebuilt by
  * reading the log from the start.
  */
-export const taskSummariesProjection: Projection = {
+export const taskSummariesProjection: ReadModel = {
   name: 'task-summaries',
+  // Task logs are not from the log: a rebuild keeps them.
+  tables: ['turnout_task_summaries'],
 
   async apply(tx: SqlRunner, events: readonly StoredEvent[]): Promise<void> {
     const runEvents = events

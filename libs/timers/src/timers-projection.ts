@@ -1,13 +1,14 @@
 import { workflowIdOfStream } from '@turnout/domain';
-import type { Projection } from '@turnout/projections';
+import type { ReadModel } from '@turnout/projections';
 import { workflowEventOf } from '@turnout/workflow-runs';
 import { deleteEndedTimers } from './delete-ended-timers';
 import { recordTimers } from './record-timers';
 import { type RunEvent, timerChangesOf } from './timer-changes';
 
 /** The durable timers of every run (turnout_timers), from its workflow stream; other streams set none. */
-export const timersProjection: Projection = {
+export const timersProjection: ReadModel = {
   name: 'timers',
+  tables: ['turnout_timers'],
   async apply(tx, events) {
     const page: RunEvent[] = events.flatMap((stored) => {
       const workflowId = workflowIdOfStream(stored.streamId);

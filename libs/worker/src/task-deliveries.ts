@@ -10,6 +10,7 @@ import {
   publishDeadLetter,
   taskResultProperties,
 } from '@turnout/messaging';
+import { SPAN_ATTRIBUTES, SPAN_NAMES, type TracedSpan, activeTracing, traceparentOf, withTraceparent } from '@turnout/tracing';
 import type { SupersededTasks } from './superseded-tasks';
 import { type Task, type TaskContext, type TaskHandler, type TaskProgress, TerminalTaskError } from './task';
 import type { BrokerSession } from './worker-connection';
@@ -29,6 +30,8 @@ interface Delivery {
   done: Promise<void>;
   /** The IN_PROGRESS that says the task was taken, once its handler runs. */
   startReport?: StartReport;
+  /** With tracing on: the task's execution, continuing the relay's publish; its results carry it. */
+  span?: TracedSpan;
 }
 
 /** The first IN_PROGRESS of a task: sent after a while, or at once when asked. */
@@ -86,8 +89,14 @@ export class TaskDeliveries<I, O extends object | void> {
     const delivery = deliveryOf(session, message);
     this.inFlight.add(delivery);
     delivery.done = this.handle(delivery)
-      .catch((error) => this.options.log(`task ${message.properties.messageId ?? '?'} not acknowledged (${messageOf(error)}); the broker delivers it again`))
-      .finally(() => this.inFlight.delete(delivery));
+      .catch((error) => {
+        delivery.span?.fail(error);
+        this.options.log(`task ${message.properties.messageId ?? '?'} not acknowledged (${messageOf(error)}); the broker delivers it again`);
+      })
+      .finally(() => {
+        delivery.span?.end();
+        this.inFlight.delete(delivery);
+      });
   }
 
   /** Puts a delivered task straight back on the queue: the worker takes no more work. */
@@ -154,6 +163,17 @@ export class TaskDeliveries<I, O extends object | void> {
       this.skip(delivery, `skipped task ${task.taskId} of workflow ${task.workflowInstanceId}: superseded (${supersededBecause}); not run`);
       return;
     }
+    delivery.span = activeTracing()?.startSpan(SPAN_NAMES.execute, {
+      parent: traceparentOf(delivery.message.properties),
+      role: 'consumer',
+      attributes: {
+        [SPAN_ATTRIBUTES.workflowId]: task.workflowInstanceId,
+        [SPAN_ATTRIBUTES.taskId]: task.taskId,
+        [SPAN_ATTRIBUTES.taskType]: task.taskType,
+        [SPAN_ATTRIBUTES.domain]: task.domain,
+        [SPAN_ATTRIBUTES.queue]: this.options.queueName,
+      },
+    });
     // Taken: reported IN_PROGRESS (its start time and worker id, its response timeout from then) once
     // it has run for reportStartAfterMs; a task that ends sooner needs no report before its result.
     const startReport = this.reportStartLater(delivery, task);
@@ -170,6 +190,7 @@ export class TaskDeliveries<I, O extends object | void> {
       progress: (update) => this.progress(delivery, task, update),
     };
     const result = await this.resultOf(task, context);
+    delivery.span?.setAttributes({ [SPAN_ATTRIBUTES.resultStatus]: result.status });
     // The report, if it left, is confirmed before the result goes (one channel keeps them in order).
     await startReport.finish().catch((error) => this.options.log(`task ${task.taskId}: IN_PROGRESS not confirmed (${messageOf(error)})`));
     if (delivery.abandon.signal.aborted) {
@@ -236,8 +257,8 @@ export class TaskDeliveries<I, O extends object | void> {
   }
 
   private publishResult(delivery: Delivery, result: TaskResult): Promise<void> {
-    const { publishChannel } = delivery.session;
-    return publishConfirmed(publishChannel, DOMAIN_TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), taskResultProperties(result), domainRoutingKey(this.options.domain));
+    const properties = withTraceparent(taskResultProperties(result), delivery.span);
+    return publishConfirmed(delivery.session.publishChannel, DOMAIN_TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), properties, domainRoutingKey(this.options.domain));
   }
 
   /** Runs the handler; what it returns or throws becomes the TaskResult. */

@@ -1,4 +1,3 @@
-import { reconnectDelayMs } from './reconnect-backoff';
 import { TaskRunner } from './task-runner';
 import { defineWorker } from './worker-definition';
 import { WorkerDomainError } from './worker-domain';
@@ -52,14 +51,5 @@ describe('TaskRunner, before it connects', () => {
     expect(logged).toContain(`hello_world polls hello_world@doug (domain doug; rule RUNNER_TASK_TO_DOMAIN: the runner's taskToDomain["hello_world"]; concurrency 1)`);
     expect(logged).toContain('taskToDomain names other_task, which no worker of this runner handles; ignored');
     expect(runner.taskWorkers).toHaveLength(0);
-  });
-});
-
-describe('reconnectDelayMs', () => {
-  const policy = { initialDelayMs: 100, maxDelayMs: 1_000 };
-
-  it('doubles from the initial delay up to the maximum, drawn from the upper half', () => {
-    expect([1, 2, 3, 4, 5, 10].map((attempt) => reconnectDelayMs(attempt, policy, () => 1))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
-    expect([1, 2, 3, 4, 5, 10].map((attempt) => reconnectDelayMs(attempt, policy, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
   });
 });

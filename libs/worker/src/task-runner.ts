@@ -1,6 +1,7 @@
-import type { BrokerUrls } from '@turnout/config';
+import { type BrokerUrls, otlpEndpointOf } from '@turnout/config';
 import { taskQueueName } from '@turnout/domain';
-import type { ReconnectPolicy } from './reconnect-backoff';
+import type { ReconnectPolicy } from '@turnout/messaging';
+import { activeTracing, startTracing } from '@turnout/tracing';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS, type StopReport, TaskWorker } from './task-worker';
 import { type AnyWorkerDefinition, isWorkerDefinition } from './worker-definition';
 import { type WorkerDomainRule, resolveWorkerDomain } from './worker-domain';
@@ -24,7 +25,7 @@ export interface TaskRunnerOptions {
   /** A task still running this long after it was taken is reported IN_PROGRESS (default 1 s; 0: at once). */
   reportStartAfterMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
-  /** Where the domain settings are read (default: process.env). */
+  /** Where the domain settings and OTEL_EXPORTER_OTLP_ENDPOINT are read (default: process.env). */
   environment?: Readonly<Record<string, string | undefined>>;
   /**
    * Stop gracefully on SIGTERM and SIGINT, then exit the process: for a runner
@@ -97,6 +98,8 @@ export class TaskRunner {
   async start(): Promise<void> {
     if (this.workers.length > 0) throw new Error('this runner was already started');
     const environment = this.options.environment ?? process.env;
+    // With an OTLP endpoint, each task's execution is a span in its run's trace (the process's tracing, started once).
+    startTracing(otlpEndpointOf(environment), 'turnout-worker');
     const planned = this.definitions.map((definition) => {
       const choice = resolveWorkerDomain({
         taskType: definition.taskType,
@@ -157,6 +160,7 @@ export class TaskRunner {
     for (const [signal, listener] of this.signalListeners) process.off(signal, listener);
     this.signalListeners.clear();
     const reports = await Promise.all(this.workers.map((worker) => worker.stop()));
+    await activeTracing()?.flush();
     return reports.reduce(
       (total, report) => ({ finished: total.finished + report.finished, returnedToQueue: total.returnedToQueue + report.returnedToQueue }),
       { finished: 0, returnedToQueue: 0 },

@@ -1,7 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { nameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
-import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './reconnect-backoff';
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '@turnout/messaging';
 import { SupersededFeed } from './superseded-feed';
 import { SupersededTasks } from './superseded-tasks';
 import type { TaskHandler } from './task';

@@ -1,8 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import { assertTaskQueue, connectToBroker, ensureWorkerTopology } from '@turnout/messaging';
-import { type ReconnectPolicy, reconnectDelayMs } from './reconnect-backoff';
+import { type ReconnectPolicy, assertTaskQueue, connectToBroker, ensureWorkerTopology, reconnectDelayMs } from '@turnout/messaging';
 import { withinDeadline } from './within-deadline';
 
 /** One connection to the broker and what was opened on it; replaced whole on reconnect. */

@@ -1,10 +1,13 @@
 import { type WorkflowEvent, type WorkflowState, foldEvents, parseTaskToDomain, workflowStreamId } from '@turnout/domain';
 import { type SqlRunner, type StoredEvent, readStream } from '@turnout/event-store';
+import { traceMetadataOf } from '@turnout/tracing';
 
 export interface LoadedWorkflow {
   state: WorkflowState;
   /** The stream version the state was folded from: the expected version of the next append. */
   version: number;
+  /** The run's trace context (its WorkflowStarted's metadata), when it was started with tracing on. */
+  traceparent?: string;
 }
 
 /**
@@ -22,5 +25,5 @@ export function workflowEventOf(stored: Pick<StoredEvent, 'type' | 'data'>): Wor
 
 export async function loadWorkflow(db: SqlRunner, workflowId: string): Promise<LoadedWorkflow> {
   const stream = await readStream(db, workflowStreamId(workflowId));
-  return { state: foldEvents(stream.events.map(workflowEventOf)), version: stream.streamVersion };
+  return { state: foldEvents(stream.events.map(workflowEventOf)), version: stream.streamVersion, traceparent: traceMetadataOf(stream.events[0]?.metadata) };
 }

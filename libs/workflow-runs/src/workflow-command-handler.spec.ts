@@ -1,5 +1,7 @@
 import { DomainError, PresenceSnapshot, type WorkflowCommand, blueprintOf, decide, validateWorkflowDef, workflowStreamId } from '@turnout/domain';
 import { BatchedAppender, appendToStream, readStream } from '@turnout/event-store';
+import { SPAN_NAMES } from '@turnout/tracing';
+import { RecordedTracing } from '@turnout/tracing/recorded-tracing.test-support';
 import { migratedDatabaseForSuite } from '../../../test/support/migrated-database';
 import { WorkflowCommandHandler } from './workflow-command-handler';
 
@@ -154,6 +156,63 @@ describe('WorkflowCommandHandler (the one read-decide-append path)', () => {
       handler.observeCommitted((await readStream(fixture.db, workflowStreamId('uncached'))).events);
       await handler.handle('uncached', () => hold('task-1'));
       expect(handler.cachedRuns).toBe(0);
+    });
+  });
+
+  describe('with tracing on', () => {
+    const start = (workflowId: string): WorkflowCommand => ({
+      type: 'StartWorkflow',
+      data: { workflowId, blueprint, input: {}, taskToDomain: {}, correlationId: null, firstTaskId: 'task-1', routing, now: 1 },
+    });
+    const fail = (taskId: string): WorkflowCommand => ({
+      type: 'RecordTaskResult',
+      data: { taskId, status: 'FAILED', outputData: {}, reasonForIncompletion: 'no', workerId: 'w', callbackAfterSeconds: null, nextTaskId: `${taskId}-retry`, routing, now: 3 },
+    });
+    const START = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const RECORD = '00-4bf92f3577b34da6a3ce929d0e0e4736-53995c3f42cd8ad8-01';
+    const metadataOf = async (workflowId: string) => (await readStream(fixture.db, workflowStreamId(workflowId))).events.map((event) => [event.type, event.metadata]);
+
+    it("keeps the start's trace context with WorkflowStarted, and schedules beneath the cause a command names", async () => {
+      const tracing = new RecordedTracing();
+      const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { tracing: () => tracing });
+      await handler.handle('traced-start', () => start('traced-start'), { read: 'new', traceparent: START });
+      await handler.handle('traced-start', () => fail('task-1'), { traceparent: RECORD });
+
+      expect(tracing.spans.map(({ name, start: { parent }, ended }) => [name, parent, ended])).toEqual([
+        [SPAN_NAMES.schedule, START, true],
+        [SPAN_NAMES.schedule, RECORD, true],
+      ]);
+      expect(await metadataOf('traced-start')).toEqual([
+        ['WorkflowStarted', { traceparent: START }],
+        ['TaskScheduled', { traceparent: tracing.spans[0]?.traceparent }],
+        ['TaskFailed', null],
+        ['TaskScheduled', { traceparent: tracing.spans[1]?.traceparent }],
+      ]);
+    });
+
+    it("schedules what no message caused (a timer, an operator's call) in the run's trace, read from the log or kept in memory", async () => {
+      const tracing = new RecordedTracing();
+      const starter = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { tracing: () => tracing });
+      for (const workflowId of ['read-run', 'cached-run']) await starter.handle(workflowId, () => start(workflowId), { read: 'new', traceparent: START });
+      // Another process: one reads the stream, one follows the log as a router's relay feeds it.
+      const reading = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { tracing: () => tracing, maxCachedRuns: 0 });
+      const following = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { tracing: () => tracing });
+      following.observeCommitted((await readStream(fixture.db, workflowStreamId('cached-run'))).events);
+
+      await reading.handle('read-run', () => fail('task-1'));
+      await following.handle('cached-run', () => fail('task-1'));
+      await following.handle('cached-run', () => fail('task-1-retry'));
+
+      expect(tracing.spans.slice(2).map(({ start: { parent } }) => parent)).toEqual([START, START, START]);
+    });
+
+    it('appends the events as decided, with no metadata, when tracing is off', async () => {
+      const handler = new WorkflowCommandHandler(fixture.db, new BatchedAppender(fixture.db), { tracing: () => undefined });
+      await handler.handle('untraced', () => start('untraced'), { read: 'new', traceparent: START });
+      expect(await metadataOf('untraced')).toEqual([
+        ['WorkflowStarted', null],
+        ['TaskScheduled', null],
+      ]);
     });
   });
 });

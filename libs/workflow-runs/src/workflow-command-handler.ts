@@ -1,5 +1,7 @@
 import {
   DomainError,
+  NO_SCRIPT_EVALUATOR,
+  type ScriptEvaluator,
   type WorkflowCommand,
   type WorkflowEvent,
   type WorkflowState,
@@ -10,7 +12,9 @@ import {
   workflowStreamId,
 } from '@turnout/domain';
 import { type NewEvent, type SqlRunner, type StoredEvent, VersionConflictError } from '@turnout/event-store';
+import { type Tracing, activeTracing, traceMetadataOf } from '@turnout/tracing';
 import { type LoadedWorkflow, loadWorkflow, workflowEventOf } from './load-workflow';
+import { tracedDecision } from './traced-decision';
 
 /** Appends with an expected version, or rejects with VersionConflictError (appendToStream, BatchedAppender). */
 export interface StreamAppender {
@@ -22,6 +26,10 @@ export interface WorkflowCommandHandlerOptions {
   maxCachedRuns?: number;
   /** Tries before a run whose stream keeps moving is given up with the VersionConflictError. */
   maxAttempts?: number;
+  /** The script sandbox (libs/sandbox) the decisions evaluate INLINE, JSON_JQ_TRANSFORM, SWITCH javascript and DO_WHILE with; absent: those tasks fail. */
+  scripts?: ScriptEvaluator;
+  /** The tracing its decisions' spans go to, asked at each decision (default: the process's, activeTracing). */
+  tracing?: () => Tracing | undefined;
 }
 
 export interface HandleOptions {
@@ -32,6 +40,12 @@ export interface HandleOptions {
    * version 0, nothing to read). A conflict always re-reads the stream.
    */
   read?: 'cached' | 'fresh' | 'new';
+  /**
+   * With tracing on: the span of what gave the command (a start, a result's
+   * record), parent of the tasks it schedules; for a start, the run's trace
+   * context. Without one, the run's own (a timer, an operator's action).
+   */
+  traceparent?: string;
 }
 
 export interface HandledCommand {
@@ -63,6 +77,8 @@ export class WorkflowCommandHandler {
   private readonly turns = new Map<string, Promise<void>>();
   private readonly maxCachedRuns: number;
   private readonly maxAttempts: number;
+  private readonly scripts: ScriptEvaluator;
+  private readonly tracing: () => Tracing | undefined;
 
   constructor(
     private readonly db: SqlRunner,
@@ -71,6 +87,8 @@ export class WorkflowCommandHandler {
   ) {
     this.maxCachedRuns = options.maxCachedRuns ?? DEFAULT_MAX_CACHED_RUNS;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.scripts = options.scripts ?? NO_SCRIPT_EVALUATOR;
+    this.tracing = options.tracing ?? activeTracing;
   }
 
   /**
@@ -87,9 +105,9 @@ export class WorkflowCommandHandler {
       const event = workflowEventOf(stored);
       const cached = this.running.get(workflowId);
       if (cached === undefined) {
-        if (stored.streamVersion === 1) this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1 });
+        if (stored.streamVersion === 1) this.remember(workflowId, { state: evolve({ type: 'Empty' }, event), version: 1, traceparent: traceMetadataOf(stored.metadata) });
       } else if (cached.version === stored.streamVersion - 1) {
-        this.remember(workflowId, { state: evolve(cached.state, event), version: stored.streamVersion });
+        this.remember(workflowId, { state: evolve(cached.state, event), version: stored.streamVersion, traceparent: cached.traceparent });
       }
     }
   }
@@ -116,14 +134,14 @@ export class WorkflowCommandHandler {
   private async decideAndAppend(
     workflowId: string,
     commandFor: (state: WorkflowState) => WorkflowCommand,
-    { read = 'cached' }: HandleOptions,
+    { read = 'cached', traceparent }: HandleOptions,
   ): Promise<HandledCommand> {
     for (let attempt = 1; ; attempt += 1) {
       const guess = attempt > 1 ? undefined : read === 'new' ? NEW_RUN : read === 'cached' ? this.running.get(workflowId) : undefined;
       const loaded = guess ?? (await loadWorkflow(this.db, workflowId));
       let events: WorkflowEvent[];
       try {
-        events = decide(commandFor(loaded.state), loaded.state);
+        events = decide(commandFor(loaded.state), loaded.state, this.scripts);
       } catch (error) {
         // A refusal decided on a guess may only mean the guess is behind: never refuse
         // (dead-letter) on a guess. Read the stream and decide again.
@@ -137,15 +155,20 @@ export class WorkflowCommandHandler {
         this.remember(workflowId, loaded);
         return { events, state: loaded.state };
       }
+      // Tracing off: the events as decided, nothing else done.
+      const tracing = this.tracing();
+      const traced = tracing === undefined ? undefined : tracedDecision(tracing, workflowId, events, traceparent ?? loaded.traceparent);
       try {
-        await this.appender.append(workflowStreamId(workflowId), loaded.version, events);
+        await this.appender.append(workflowStreamId(workflowId), loaded.version, traced?.events ?? events);
       } catch (error) {
+        traced?.settle(error);
         this.running.delete(workflowId);
         if (!(error instanceof VersionConflictError) || attempt >= this.maxAttempts) throw error;
         continue;
       }
+      traced?.settle();
       const state = foldEvents(events, loaded.state);
-      this.remember(workflowId, { state, version: loaded.version + events.length });
+      this.remember(workflowId, { state, version: loaded.version + events.length, traceparent: traced?.runTraceparent ?? loaded.traceparent });
       return { events, state };
     }
   }

@@ -14,6 +14,7 @@ import {
   subWorkflowNamesOf,
   taskTypesOf,
 } from '@turnout/domain';
+import { SPAN_ATTRIBUTES, SPAN_NAMES, activeTracing } from '@turnout/tracing';
 import type { WorkflowCommandHandler } from './workflow-command-handler';
 
 /** Where a start finds the definitions it runs (the api keeps them a second in memory; a router reads them). */
@@ -113,6 +114,11 @@ export class WorkflowStarts {
     if (!taskToDomain.ok) return { type: 'invalid', errors: taskToDomain.errors };
 
     const workflowId = request.workflowId ?? randomUUID();
+    // The run's trace begins here: its schedulings, publishes, executions and records are beneath.
+    const span = activeTracing()?.startSpan(SPAN_NAMES.start, {
+      role: 'server',
+      attributes: { [SPAN_ATTRIBUTES.workflowId]: workflowId, [SPAN_ATTRIBUTES.workflowType]: blueprint.blueprint.name },
+    });
     // A worker that started or stopped a moment ago is announced; route by what it changed.
     await this.routing.caughtUp();
     try {
@@ -133,14 +139,17 @@ export class WorkflowStarts {
             ...(request.startedBy === null ? {} : { startedBy: request.startedBy }),
           },
         }),
-        { read: 'new' },
+        { read: 'new', traceparent: span?.traceparent },
       );
       return { type: 'started', workflowId, events };
     } catch (error) {
+      span?.fail(error);
       if (request.workflowId !== undefined && error instanceof DomainError && error.code === 'WORKFLOW_ALREADY_STARTED') {
         return { type: 'already-started', workflowId };
       }
       throw error;
+    } finally {
+      span?.end();
     }
   }
 }

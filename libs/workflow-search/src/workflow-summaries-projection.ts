@@ -1,6 +1,6 @@
 import { workflowIdOfStream } from '@turnout/domain';
 import type { SqlRunner, StoredEvent } from '@turnout/event-store';
-import type { Projection } from '@turnout/projections';
+import type { ReadModel } from '@turnout/projections';
 import { workflowEventOf } from '@turnout/workflow-runs';
 import { readWorkflowSummaries } from './read-workflow-summaries';
 import { saveWorkflowSummaries } from './save-workflow-summaries';
@@ -48,7 +48,7 @@ export interface WorkflowSummariesProjectionOptions {
  * that touches the run, and the row's stream version keeps it from going back.
  * Dropped, the table is rebuilt by reading the log from the start.
  */
-export function workflowSummariesProjection(options: WorkflowSummariesProjectionOptions = { maxKeptRuns: 10_000 }): Projection {
+export function workflowSummariesProjection(options: WorkflowSummariesProjectionOptions = { maxKeptRuns: 10_000 }): ReadModel {
   const kept = new Map<string, WorkflowSummary>();
   const keep = (summary: WorkflowSummary): void => {
     kept.delete(summary.workflowId);
@@ -60,6 +60,7 @@ export function workflowSummariesProjection(options: WorkflowSummariesProjection
 
   return {
     name: 'workflow-summaries',
+    tables: ['turnout_workflow_summaries'],
 
     async apply(tx: SqlRunner, events: readonly StoredEvent[]): Promise<void> {
       const byRun = eventsByRun(events);

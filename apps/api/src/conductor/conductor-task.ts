@@ -40,7 +40,8 @@ export function conductorTask(run: WorkflowRun, task: TaskRun) {
     outputData: subWorkflowId === undefined ? task.outputData : { subWorkflowId, ...task.outputData },
     domain: task.domain,
     workflowPriority: 0,
-    iteration: 0,
+    // Conductor's: a loop task's iteration (from 1); 0 outside a DO_WHILE.
+    iteration: task.iteration ?? 0,
     subWorkflowId,
     queueName: task.queueName,
   };

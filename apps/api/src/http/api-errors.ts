@@ -30,6 +30,13 @@ export class NotFound extends HttpException {
   }
 }
 
+/** A missing, wrong or expired token, or a key refused by /api/token: the status and nothing else (no hint of which). */
+export class Unauthorized extends HttpException {
+  constructor() {
+    super('', HttpStatus.UNAUTHORIZED);
+  }
+}
+
 export class Conflict extends HttpException {
   constructor(message: string) {
     super({ status: HttpStatus.CONFLICT, message, retryable: false } satisfies ApiErrorBody, HttpStatus.CONFLICT);

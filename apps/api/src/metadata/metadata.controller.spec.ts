@@ -102,13 +102,26 @@ describe('MetadataController: registering workflows with sub-workflows', () => {
     expect(await storedVersions(payment)).toEqual([1]);
   });
 
-  it('refuses a javascript SWITCH with a 400 that says only value-param is supported', async () => {
-    const response = await send('POST', '/api/metadata/workflow', {
+  it('accepts a javascript SWITCH, and refuses script tasks without their script with a 400 naming the field', async () => {
+    const accepted = await send('POST', '/api/metadata/workflow', {
       name: unique('scripted'),
       tasks: [{ name: 's', taskReferenceName: 's', type: 'SWITCH', evaluatorType: 'javascript', expression: '$.x > 1', decisionCases: {} }],
     });
+    expect(accepted.status).toBe(200);
+    const response = await send('POST', '/api/metadata/workflow', {
+      name: unique('scripted'),
+      tasks: [
+        { name: 'i', taskReferenceName: 'i', type: 'INLINE', inputParameters: { evaluatorType: 'javascript' } },
+        { name: 'q', taskReferenceName: 'q', type: 'JSON_JQ_TRANSFORM', inputParameters: {} },
+        { name: 'l', taskReferenceName: 'l', type: 'DO_WHILE', loopOver: [{ name: 'a', taskReferenceName: 'a' }] },
+      ],
+    });
     expect(response.status).toBe(400);
-    expect(response.body.validationErrors).toEqual([expect.objectContaining({ path: 'tasks[0].evaluatorType', message: expect.stringContaining('"value-param" only') })]);
+    expect(response.body.validationErrors.map((error: { path: string }) => error.path)).toEqual([
+      'tasks[0].inputParameters.expression',
+      'tasks[1].inputParameters.queryExpression',
+      'tasks[2].loopCondition',
+    ]);
   });
 
   it('still answers 409 for an existing version without overwrite', async () => {

@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
+import { OpenRoute } from '../auth/api-key.guard';
 import { DATA_SOURCE } from '../api.tokens';
 import { TaskQueueBroker } from '../tasks/task-queue-broker';
 
-/** UP when PostgreSQL and RabbitMQ both answer; 503 otherwise, saying which did not. */
+/** Open with API keys set (a balancer probes it). UP when PostgreSQL and RabbitMQ both answer; 503 otherwise, saying which did not. */
 @Controller('health')
+@OpenRoute()
 export class HealthController {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,

@@ -6,15 +6,18 @@ import { isActiveSighting } from '@turnout/domain';
 import { createProcessRegistry } from '@turnout/metrics';
 import { listTaskQueues } from '@turnout/metadata';
 import { listWorkerPresence } from '@turnout/presence';
+import { OpenRoute } from '../auth/api-key.guard';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../api.tokens';
 import { TaskQueueBroker } from '../tasks/task-queue-broker';
 
 /**
  * The api's Prometheus metrics: depth of every task queue and the active
  * workers of each task type and domain, beside the process's own. Routing counters and latency are the router's (its own
- * /metrics on ROUTER_METRICS_PORT).
+ * /metrics on ROUTER_METRICS_PORT). Open with API keys set, so Prometheus
+ * scrapes it as it is: it shows task type and domain names and counts, no payload.
  */
 @Controller('metrics')
+@OpenRoute()
 export class MetricsController {
   private readonly registry = createProcessRegistry();
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DomainError, type FieldError, describeFieldErrors, isRecord, nameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
+import { DomainError, type FieldError, describeFieldErrors, isRecord, nameProblem, queueNameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
 import { type TaskResult, parseTaskMessage, validateTaskResult } from '@turnout/messaging';
 import { recordTaskQueues } from '@turnout/metadata';
 import { WorkflowCommandHandler, loadWorkflow } from '@turnout/workflow-runs';
@@ -42,9 +42,18 @@ export class HttpWorkerTasks {
   ) {}
 
   /** Checks the query of a poll; refuses a domain list or NO_DOMAIN as a worker's domain. */
-  static pollRequest(taskType: string, query: { workerid?: string; domain?: string; count?: string; timeout?: string }): PollRequest {
+  static pollRequest(taskType: string, parameters: { workerid?: unknown; domain?: unknown; count?: unknown; timeout?: unknown }): PollRequest {
     const errors: FieldError[] = [];
-    const taskTypeProblem = nameProblem(taskType);
+    // A parameter given twice (or as `domain[]=`) reaches here as a list or an object: one value each, or a 400.
+    const once = (field: keyof typeof parameters): string | undefined => {
+      const value = parameters[field];
+      if (value === undefined || typeof value === 'string') return value;
+      errors.push({ path: field, message: 'must be given once' });
+      return undefined;
+    };
+    const query = { workerid: once('workerid'), domain: once('domain'), count: once('count'), timeout: once('timeout') };
+    // A queue name over AMQP's limit would fail in the client library, past where it can be refused cleanly.
+    const taskTypeProblem = nameProblem(taskType) ?? queueNameProblem(taskType, null);
     if (taskTypeProblem !== null) errors.push({ path: 'taskType', message: taskTypeProblem });
     const domain = query.domain === undefined || query.domain.trim() === '' ? null : query.domain;
     if (domain !== null) {

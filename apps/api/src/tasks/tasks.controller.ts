@@ -9,7 +9,7 @@ import { DATA_SOURCE, TURNOUT_CONFIG } from '../api.tokens';
 import { HttpWorkerTasks } from './http-worker-tasks';
 import { TaskQueueBroker } from './task-queue-broker';
 
-type PollQuery = { workerid?: string; domain?: string; count?: string; timeout?: string };
+type PollQuery = { workerid?: unknown; domain?: unknown; count?: unknown; timeout?: unknown };
 
 /** Conductor's task API for HTTP workers, poll data and queue sizes. */
 @Controller('tasks')

@@ -8,12 +8,44 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
-  const response = await fetch(`/api${path}`, {
-    method,
-    headers: body === undefined ? { accept: 'application/json, text/plain' } : { 'content-type': 'application/json', accept: 'application/json, text/plain' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/**
+ * The token from POST /api/token when Turnout has API keys: kept for this tab
+ * only (sessionStorage), sent in Conductor's X-Authorization header.
+ */
+const TOKEN_KEY = 'turnout.token';
+
+/** Dispatched on window when the api answers 401: no token, or one that expired. The app then asks for a key. */
+export const UNAUTHORIZED_EVENT = 'turnout:unauthorized';
+
+function storedToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Exchanges an API key for a token and keeps it; throws ApiError (401 for a wrong key). */
+export async function signIn(keyId, keySecret) {
+  const response = await fetch('/api/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ keyId, keySecret }),
   });
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(response.status, text === '' ? { message: response.status === 401 ? 'Unknown key or wrong secret' : `HTTP ${response.status}` } : JSON.parse(text));
+  sessionStorage.setItem(TOKEN_KEY, JSON.parse(text).token);
+}
+
+async function request(method, path, body) {
+  const headers = body === undefined ? { accept: 'application/json, text/plain' } : { 'content-type': 'application/json', accept: 'application/json, text/plain' };
+  const token = storedToken();
+  if (token !== null) headers['x-authorization'] = token;
+  const response = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+  }
   const text = await response.text();
   const isJson = (response.headers.get('content-type') ?? '').includes('json');
   let parsed = text;

@@ -3,7 +3,9 @@
  * A view is `render(container, captures)` and may return a function that stops
  * whatever it keeps running (refresh timers), called when the view is left.
  */
+import { UNAUTHORIZED_EVENT } from './api.js';
 import { h } from './dom.js';
+import { renderSignIn } from './views/sign-in.js';
 import { renderQueues } from './views/queues.js';
 import { renderRuns } from './views/runs.js';
 import { renderRun } from './views/run.js';
@@ -37,5 +39,21 @@ function route() {
   if (typeof stop === 'function') stopCurrent = stop;
 }
 
-window.addEventListener('hashchange', route);
+/** With API keys, a 401 (no token yet, or it expired) stops the view and asks for a key; signed in, the same view comes back. */
+let signingIn = false;
+window.addEventListener(UNAUTHORIZED_EVENT, () => {
+  if (signingIn) return;
+  signingIn = true;
+  stopCurrent();
+  stopCurrent = () => undefined;
+  document.title = 'Turnout · Sign in';
+  renderSignIn(document.getElementById('view'), () => {
+    signingIn = false;
+    route();
+  });
+});
+
+window.addEventListener('hashchange', () => {
+  if (!signingIn) route();
+});
 route();

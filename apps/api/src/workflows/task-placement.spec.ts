@@ -1,6 +1,6 @@
 import type { SimpleBlueprintTask, TaskRun, WorkflowBlueprint } from '@turnout/domain';
 import { orderBlueprint } from './control-flow-run.test-support';
-import { chosenCaseOf, placementsOf } from './task-placement';
+import { chosenCaseOf, placementOfAttempt, placementsOf } from './task-placement';
 
 const simple = (referenceTaskName: string): SimpleBlueprintTask => ({ taskType: 't', referenceTaskName, inputParameters: {}, retryCount: 0, responseTimeoutSeconds: 30 });
 
@@ -34,6 +34,33 @@ describe('placementsOf', () => {
       [7, { type: 'SWITCH', taskReferenceName: 'pick', decisionCase: 'x' }],
       [8, { type: 'SWITCH', taskReferenceName: 'pick', decisionCase: null }],
     ]);
+  });
+
+  it("places a loop's tasks in their DO_WHILE, a case inside it in its switch", () => {
+    const blueprint: WorkflowBlueprint = {
+      name: 'looped',
+      version: 1,
+      tasks: [
+        { kind: 'DO_WHILE', taskType: 'DO_WHILE', referenceTaskName: 'loop', inputParameters: {}, loopCondition: 'false', loopOver: [1, 2] },
+        simple('a'),
+        { kind: 'SWITCH', taskType: 'SWITCH', referenceTaskName: 'pick', inputParameters: {}, expression: 'p', decisionCases: { x: [3] }, defaultCase: [] },
+        simple('c'),
+      ],
+      sequence: [0],
+      outputParameters: null,
+    };
+    expect([...placementsOf(blueprint)].sort(([left], [right]) => left - right)).toEqual([
+      [1, { type: 'DO_WHILE', taskReferenceName: 'loop' }],
+      [2, { type: 'DO_WHILE', taskReferenceName: 'loop' }],
+      [3, { type: 'SWITCH', taskReferenceName: 'pick', decisionCase: 'x' }],
+    ]);
+  });
+
+  it("names an iteration's own fork or switch as the container of a loop task's attempt", () => {
+    const inLoop = { iteration: 2 } as TaskRun;
+    expect(placementOfAttempt({ type: 'SWITCH', taskReferenceName: 'pick', decisionCase: 'x' }, inLoop)).toEqual({ type: 'SWITCH', taskReferenceName: 'pick__2', decisionCase: 'x' });
+    expect(placementOfAttempt({ type: 'DO_WHILE', taskReferenceName: 'loop' }, inLoop)).toEqual({ type: 'DO_WHILE', taskReferenceName: 'loop' });
+    expect(placementOfAttempt({ type: 'SWITCH', taskReferenceName: 'pick', decisionCase: null }, {} as TaskRun)).toEqual({ type: 'SWITCH', taskReferenceName: 'pick', decisionCase: null });
   });
 
   it('places nothing in a blueprint without control flow', () => {

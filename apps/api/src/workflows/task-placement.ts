@@ -4,12 +4,14 @@ import { type BlueprintTask, type TaskRun, type WorkflowBlueprint, chosenCaseOf 
  * Where a task sits in its run's control flow (Turnout's field; Conductor's
  * Task says nothing of it): in a branch of a FORK_JOIN (`branch` is its index
  * in `forkTasks`), or in a case of a SWITCH (`decisionCase` null: the
- * `defaultCase`). A task of the workflow's own sequence has none. Nested
+ * `defaultCase`), or in the loopOver of a DO_WHILE (each iteration's attempt
+ * says its `iteration`). A task of the workflow's own sequence has none. Nested
  * control flow is the chain of the containers' own placements.
  */
 export type TaskPlacement =
   | { type: 'FORK_JOIN'; taskReferenceName: string; branch: number }
-  | { type: 'SWITCH'; taskReferenceName: string; decisionCase: string | null };
+  | { type: 'SWITCH'; taskReferenceName: string; decisionCase: string | null }
+  | { type: 'DO_WHILE'; taskReferenceName: string };
 
 /** The placement of every task of a blueprint that sits in a branch or a case, by task index. */
 export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlacement> {
@@ -29,13 +31,20 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
         }
         place(task.defaultCase, { type: 'SWITCH', taskReferenceName: task.referenceTaskName, decisionCase: null });
         break;
+      case 'DO_WHILE':
+        place(task.loopOver, { type: 'DO_WHILE', taskReferenceName: task.referenceTaskName });
+        break;
       case undefined:
       case 'SIMPLE':
+      case 'INLINE':
+      case 'JSON_JQ_TRANSFORM':
       case 'JOIN':
       case 'SUB_WORKFLOW':
       case 'SET_VARIABLE':
       case 'TERMINATE':
       case 'WAIT':
+      case 'START_WORKFLOW':
+      case 'HTTP':
         // A child's tasks are placed in the child's own run.
         break;
       default: {
@@ -45,6 +54,16 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
     }
   }
   return placements;
+}
+
+/**
+ * An attempt's placement: in a loop, a fork or switch of the same iteration
+ * holds it (`pick__2`, as that attempt of the container is named); the loop
+ * itself keeps its own name.
+ */
+export function placementOfAttempt(placement: TaskPlacement | undefined, attempt: TaskRun): TaskPlacement | undefined {
+  if (placement === undefined || attempt.iteration === undefined || placement.type === 'DO_WHILE') return placement;
+  return { ...placement, taskReferenceName: `${placement.taskReferenceName}__${attempt.iteration}` };
 }
 
 /**

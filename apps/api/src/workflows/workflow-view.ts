@@ -1,6 +1,6 @@
 import { type StartedWorkflow, isEnded, taskToDomainAsRecord, workflowStatusOf } from '@turnout/domain';
 import { conductorTask } from '../conductor/conductor-task';
-import { chosenCaseOf, placementsOf } from './task-placement';
+import { chosenCaseOf, placementOfAttempt, placementsOf } from './task-placement';
 
 /** How the run ended, when it has: its end time, and why unless it completed. */
 function endOf(state: StartedWorkflow): { endTime: number; reasonForIncompletion: string | undefined } {
@@ -47,7 +47,7 @@ export function workflowView(state: StartedWorkflow, includeTasks: boolean) {
           // Turnout's answer to "why did my task go there?"
           routing: task.routing,
           // Turnout's: the branch or case the task sits in (absent: the workflow's own sequence), and a SWITCH's case.
-          placement: placements.get(task.taskIndex),
+          placement: placementOfAttempt(placements.get(task.taskIndex), task),
           chosenCase: chosenCaseOf(run.blueprint, task),
         }))
       : [],

@@ -6,7 +6,7 @@ import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { DATA_SOURCE } from '../router.tokens';
 
 /**
- * The router's starts (runs started by messages): the same WorkflowStarts as
+ * The router's starts (runs started by messages, and START_WORKFLOW tasks'): the same WorkflowStarts as
  * the api's, through this router's command handler, so the run it starts is
  * in its memory when the first result comes. Definitions are read for each
  * start: nothing here would clear a cache when one is written through an api,

@@ -1,13 +1,9 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
-import type { DataSource } from 'typeorm';
 import { describeFieldErrors } from '@turnout/domain';
-import { DOMAIN_HEARTBEATS_EXCHANGE, ROUTER_HEARTBEATS_QUEUE, type WorkerTransport, parseHeartbeat, publisherDomainOf } from '@turnout/messaging';
-import { BatchedSightingRecorder } from '@turnout/presence';
+import { DOMAIN_HEARTBEATS_EXCHANGE, ROUTER_HEARTBEATS_QUEUE, parseHeartbeat, publisherDomainOf } from '@turnout/messaging';
 import { WorkerPresenceService } from './worker-presence.service';
-import type { TurnoutConfig } from '@turnout/config';
-import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
 
 /**
@@ -16,20 +12,12 @@ import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outco
  */
 @Controller()
 export class HeartbeatsController {
-  private readonly sightings: Record<WorkerTransport, BatchedSightingRecorder>;
-
-  constructor(
-    @Inject(DATA_SOURCE) db: DataSource,
-    @Inject(TURNOUT_CONFIG) config: TurnoutConfig,
-    private readonly presence: WorkerPresenceService,
-  ) {
-    const timeoutMs = config.activeWorkerTimeoutMs;
-    this.sightings = { amqp: new BatchedSightingRecorder(db, 'amqp', timeoutMs), http: new BatchedSightingRecorder(db, 'http', timeoutMs) };
-  }
+  constructor(private readonly presence: WorkerPresenceService) {}
 
   @EventPattern(ROUTER_HEARTBEATS_QUEUE)
   async onHeartbeat(@Payload() message: ConsumeMessage): Promise<MessageOutcome> {
-    const parsed = parseHeartbeat(message.content);
+    // Seen when received, by this router's clock: not by the worker's, which may be minutes off.
+    const parsed = parseHeartbeat(message.content, Date.now());
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     const { sighting } = parsed.value;
     // Published by domain: a worker confined to one must not make another look alive.
@@ -37,9 +25,7 @@ export class HeartbeatsController {
     if (confinedTo !== undefined && confinedTo !== sighting.domain) {
       return deadLetter(`domain: the publisher is confined to ${confinedTo ?? 'NO_DOMAIN'}, not ${sighting.domain ?? 'NO_DOMAIN'}`);
     }
-    // Apply first: once a sighting is visible in Postgres, this router routes by it.
-    this.presence.apply(sighting);
-    await this.sightings[parsed.value.transport].record(sighting);
+    await this.presence.sighted(sighting, parsed.value.transport);
     return ACK;
   }
 }

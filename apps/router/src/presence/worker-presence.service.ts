@@ -1,19 +1,36 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
-import { FollowedPresence, followedPresenceOptions } from '@turnout/presence';
+import type { WorkerSighting } from '@turnout/domain';
+import type { WorkerTransport } from '@turnout/messaging';
+import { BatchedSightingRecorder, FollowedPresence, followedPresenceOptions } from '@turnout/presence';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 
 const logger = new Logger('WorkerPresence');
+// A busy worker sends many results: one write a second per worker is plenty for presence (as for HTTP polls).
+const RESULT_SIGHTING_EVERY_MS = 1_000;
+// Beyond this many workers, those not recorded within the period are forgotten.
+const MAX_REMEMBERED_RESULT_SIGHTINGS = 10_000;
 
 /**
- * The router's FollowedPresence: heartbeats it consumes apply at once; workers
- * that appear or leave are announced by Postgres; the rest within PRESENCE_REFRESH_MS.
+ * The router's FollowedPresence: sightings it receives (heartbeats, results)
+ * apply at once and are recorded, grouped; workers that appear or leave are
+ * announced by Postgres; the rest within PRESENCE_REFRESH_MS.
  */
 @Injectable()
 export class WorkerPresenceService extends FollowedPresence implements OnModuleInit, OnModuleDestroy {
+  // One per transport, as each upsert is; `unknown` for task results, which do not say.
+  private readonly recorders: Record<WorkerTransport | 'unknown', BatchedSightingRecorder>;
+  private readonly lastRecordedByResult = new Map<string, number>();
+
   constructor(@Inject(DATA_SOURCE) db: DataSource, @Inject(TURNOUT_CONFIG) config: TurnoutConfig) {
     super(db, followedPresenceOptions(config, (message) => logger.warn(message)));
+    const timeoutMs = config.activeWorkerTimeoutMs;
+    this.recorders = {
+      amqp: new BatchedSightingRecorder(db, 'amqp', timeoutMs),
+      http: new BatchedSightingRecorder(db, 'http', timeoutMs),
+      unknown: new BatchedSightingRecorder(db, null, timeoutMs),
+    };
   }
 
   onModuleInit(): Promise<void> {
@@ -22,5 +39,37 @@ export class WorkerPresenceService extends FollowedPresence implements OnModuleI
 
   onModuleDestroy(): Promise<void> {
     return this.stop();
+  }
+
+  /**
+   * A worker heard from, at this router's time of receipt: applied to this
+   * router's snapshot first (once it is visible in Postgres, this router routes
+   * by it), then recorded with the other sightings of the moment in one upsert.
+   */
+  async sighted(sighting: WorkerSighting, transport: WorkerTransport | null): Promise<void> {
+    this.apply(sighting);
+    await this.recorders[transport ?? 'unknown'].record(sighting);
+  }
+
+  /**
+   * A worker heard from by its task result or IN_PROGRESS: applied at once,
+   * recorded at most once a second per worker (the results' hot path should
+   * not cost Postgres a row update each).
+   */
+  async sightedByResult(sighting: WorkerSighting): Promise<void> {
+    const key = `${sighting.taskType}\u0000${sighting.domain ?? ''}\u0000${sighting.workerId}`;
+    const last = this.lastRecordedByResult.get(key);
+    if (last !== undefined && sighting.seenAt - last < RESULT_SIGHTING_EVERY_MS) {
+      this.apply(sighting);
+      return;
+    }
+    if (this.lastRecordedByResult.size >= MAX_REMEMBERED_RESULT_SIGHTINGS) {
+      for (const [remembered, at] of this.lastRecordedByResult) if (sighting.seenAt - at >= RESULT_SIGHTING_EVERY_MS) this.lastRecordedByResult.delete(remembered);
+    }
+    this.lastRecordedByResult.set(key, sighting.seenAt);
+    await this.sighted(sighting, null).catch((error: unknown) => {
+      this.lastRecordedByResult.delete(key);
+      throw error;
+    });
   }
 }

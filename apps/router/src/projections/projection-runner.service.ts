@@ -2,12 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { ProjectionRunner } from '@turnout/projections';
-import { WorkflowCommandHandler } from '@turnout/workflow-runs';
+import { WorkflowCommandHandler, WorkflowStarts } from '@turnout/workflow-runs';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
-import { routerProjections } from './router-projections';
+import { PROJECTIONS_SUBSCRIPTION, routerProjections } from './router-projections';
 
-const PROJECTIONS_SUBSCRIPTION = 'projections';
 // A page per transaction; the NOTIFY of each append wakes the runner, the poll only
 // catches what the xmin horizon held back (and is how often a waiting runner tries the lock).
 const PAGE_SIZE = 500;
@@ -26,11 +25,15 @@ export class ProjectionRunnerService implements OnApplicationBootstrap, BeforeAp
     @Inject(TURNOUT_CONFIG) config: TurnoutConfig,
     workflows: WorkflowCommandHandler,
     presence: WorkerPresenceService,
+    starts: WorkflowStarts,
   ) {
     this.runner = new ProjectionRunner({
       databaseUrl: config.databaseUrl,
       db,
-      projections: routerProjections({ workflows, routing: presence, logger: new Logger('SubWorkflows') }),
+      projections: routerProjections(
+        { workflows, routing: presence, logger: new Logger('SubWorkflows') },
+        { workflows, starts, routing: presence, logger: new Logger('StartWorkflow') },
+      ),
       subscriptionName: PROJECTIONS_SUBSCRIPTION,
       batchSize: PAGE_SIZE,
       pollMs: POLL_MS,

@@ -4,10 +4,12 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { DomainError, type WorkflowState, describeFieldErrors } from '@turnout/domain';
 import { DOMAIN_TASK_RESULTS_EXCHANGE, ROUTER_TASK_RESULTS_QUEUE, type TaskResult, parseTaskResult, publisherDomainOf } from '@turnout/messaging';
+import { SPAN_ATTRIBUTES, SPAN_NAMES, activeTracing, traceparentOf } from '@turnout/tracing';
 import { WorkflowCommandHandler } from '@turnout/workflow-runs';
 import { RoutingMetrics } from '../metrics/routing-metrics';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { ACK, type MessageOutcome, deadLetter } from '../transport/message-outcome';
+import { resultSighting } from './result-sighting';
 import { supersededAttempt } from './superseded-attempt';
 
 /**
@@ -15,7 +17,8 @@ import { supersededAttempt } from './superseded-attempt';
  * the end of the run. IN_PROGRESS starts the task or extends its hold. One
  * published by domain counts only for a task of that domain (confinedTo). A
  * result that changes nothing is acked when it is a duplicate, and
- * dead-lettered with the reason when its attempt was superseded.
+ * dead-lettered with the reason when its attempt was superseded. Each one is
+ * also a sighting of the worker that sent it.
  */
 @Controller()
 export class TaskResultsController {
@@ -33,6 +36,15 @@ export class TaskResultsController {
     if (!parsed.ok) return deadLetter(describeFieldErrors(parsed.errors));
     const result = parsed.value;
     const confinedTo = publisherDomainOf(message.fields, DOMAIN_TASK_RESULTS_EXCHANGE);
+    const receivedAt = Date.now();
+    // Continues the worker's execution span (the result's traceparent header); what the result schedules is beneath it.
+    // A result that carries none (an HTTP worker's) gets no span: what it schedules joins the run's own trace.
+    const parent = traceparentOf(message.properties);
+    const span = parent === undefined ? undefined : activeTracing()?.startSpan(SPAN_NAMES.record, {
+      parent,
+      role: 'consumer',
+      attributes: { [SPAN_ATTRIBUTES.workflowId]: result.workflowInstanceId, [SPAN_ATTRIBUTES.taskId]: result.taskId, [SPAN_ATTRIBUTES.resultStatus]: result.status },
+    });
     try {
       const startedAt = performance.now();
       const { events, state } = await this.workflows.handle(result.workflowInstanceId, () => ({
@@ -49,13 +61,27 @@ export class TaskResultsController {
           routing: this.presence.routingContext(),
           now: Date.now(),
         },
-      }));
+      }), { traceparent: span?.traceparent });
       this.metrics.record(events, startedAt);
+      this.noteSighting(result, state, receivedAt);
       return events.length === 0 ? this.outcomeOfNothingDecided(result, state) : ACK;
     } catch (error) {
+      span?.fail(error);
       if (error instanceof DomainError) return deadLetter(`${error.code}: ${error.message}`);
       throw error;
+    } finally {
+      span?.end();
     }
+  }
+
+  /**
+   * Not awaited: the sighting joins the next grouped presence upsert, off the
+   * result's path (a lost one is made good by the worker's next word).
+   */
+  private noteSighting(result: TaskResult, state: WorkflowState, receivedAt: number): void {
+    const sighting = resultSighting(state, result.taskId, result.workerId, receivedAt);
+    if (sighting === null) return;
+    this.presence.sightedByResult(sighting).catch((error: Error) => this.logger.warn(`the sighting of worker ${sighting.workerId} by its result was not recorded: ${error.message}`));
   }
 
   /**

@@ -3,7 +3,7 @@ import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Serv
 import * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { connectToBroker, publishDeadLetter } from '@turnout/messaging';
+import { type ReconnectPolicy, connectToBroker, publishDeadLetter, reconnectDelayMs } from '@turnout/messaging';
 import type { MessageOutcome } from './message-outcome';
 
 export class AmqpMessageContext extends BaseRpcContext<[amqp.ConsumeMessage]> {
@@ -21,7 +21,7 @@ export interface AmqpConsumerTransportOptions {
 }
 
 const RETRY_DELAY_MS = 500;
-const RECONNECT_DELAY_MS = 1_000;
+const RECONNECT_POLICY: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 5_000 };
 
 /**
  * A Nest microservice transport on amqplib. Each `@EventPattern(queueName)`
@@ -63,37 +63,49 @@ export class AmqpConsumerTransport extends Server implements CustomTransportStra
   private async connect(): Promise<void> {
     const connection = await connectToBroker(this.options.amqpUrl, { connectionName: 'turnout router', log: (message) => this.logger.warn(message) });
     this.connection = connection;
+    let consuming = false;
     connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
     connection.on('close', () => {
-      if (!this.closing) {
+      // One lost while it was being set up is retried by the attempt that set it up.
+      if (consuming && !this.closing) {
         this.logger.warn('broker connection closed; reconnecting');
         void this.reconnect();
       }
     });
-    const setup = await connection.createChannel();
-    await this.options.assertTopology(setup);
-    await setup.close();
-    const deadLetters = await connection.createConfirmChannel();
-    for (const queue of this.messageHandlers.keys()) {
-      // Looked up once: Nest's lookup parses the pattern on every call.
-      const handler = this.getHandlerByPattern(queue);
-      const channel = await connection.createChannel();
-      await channel.prefetch(this.options.prefetch);
-      await channel.consume(queue, (message) => {
-        if (message !== null) void this.dispatch(queue, handler, channel, deadLetters, message);
-      });
-      this.logger.log(`consuming ${queue}`);
+    try {
+      const setup = await connection.createChannel();
+      await this.options.assertTopology(setup);
+      await setup.close();
+      const deadLetters = await connection.createConfirmChannel();
+      for (const queue of this.messageHandlers.keys()) {
+        // Looked up once: Nest's lookup parses the pattern on every call.
+        const handler = this.getHandlerByPattern(queue);
+        const channel = await connection.createChannel();
+        await channel.prefetch(this.options.prefetch);
+        await channel.consume(queue, (message) => {
+          if (message !== null) void this.dispatch(queue, handler, channel, deadLetters, message);
+        });
+        this.logger.log(`consuming ${queue}`);
+      }
+    } catch (error) {
+      // Half set up: closed, so that no consumer is left on a connection nobody watches.
+      await connection.close().catch(() => undefined);
+      throw error;
     }
+    consuming = true;
   }
 
+  /** Soon after a loss, then backing off (with jitter) while the broker stays away. */
   private async reconnect(): Promise<void> {
-    while (!this.closing) {
-      await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
+    for (let attempt = 1; !this.closing; attempt += 1) {
+      const delayMs = reconnectDelayMs(attempt, RECONNECT_POLICY);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.closing) return;
       try {
         await this.connect();
         return;
       } catch (error) {
-        this.logger.warn(`reconnect failed: ${(error as Error).message}`);
+        this.logger.warn(`reconnect attempt ${attempt} failed: ${(error as Error).message}`);
       }
     }
   }

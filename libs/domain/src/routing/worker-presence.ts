@@ -11,11 +11,15 @@ export interface WorkerPresence {
   lastSeenAt(taskType: string, domain: string | null): number | undefined;
 }
 
-/** A worker's heartbeat or poll, or its last word when it stops cleanly. */
+/** A worker's heartbeat, poll or task result, or its last word when it stops cleanly. */
 export interface WorkerSighting {
   taskType: string;
   domain: string | null;
   workerId: string;
+  /**
+   * Epoch ms when Turnout received it, by the receiving process's clock (never
+   * the worker's): isActiveSighting compares it with a Turnout process's now.
+   */
   seenAt: number;
   gone: boolean;
 }

@@ -1,25 +1,35 @@
+import { describeFieldErrors } from '../field-error';
 import { type ReplacedAttempt, type RoutingContext, type RoutingReason, resolveDomain } from '../routing/resolve-domain';
 import type { Scheduling } from './commands';
-import { type BlueprintTask, type SystemTaskKind, blueprintPolicyOf, retryDelaySeconds, topSequenceOf } from './definition';
-import { TERMINATION_STATUSES, type TerminationStatus, waitDurationSeconds, waitUntilMs } from './workflow-task-defs';
+import { type BlueprintTask, type SystemTaskKind, type WorkflowBlueprint, blueprintPolicyOf, retryDelaySeconds, topSequenceOf } from './definition';
+import { JAVASCRIPT_EVALUATORS, TERMINATION_STATUSES, type TerminationStatus, VALUE_PARAM_EVALUATOR, waitDurationSeconds, waitUntilMs } from './workflow-task-defs';
+import { NO_SCRIPT_EVALUATOR, type ScriptEvaluator, type ScriptOutcome } from './script-evaluator';
 import type { EventOf, ParentTask, TaskTimeoutKind, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
 import { type ExpressionScope, evaluateParameters } from './expressions';
+import { httpRequestOf } from './http-task';
+import { startWorkflowRequestOf } from './start-workflow-task';
 import { type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isOpenTask } from './state';
 
 /**
- * What one decision needs to schedule tasks: ids, presence and the time. A
- * decision may schedule several tasks (a fork's branches): the first gets the
- * command's id, the next ones that id numbered (`<id>.1`, `<id>.2`, ...).
+ * What one decision needs to schedule tasks: ids, presence, the time and the
+ * script sandbox. A decision may schedule several tasks (a fork's branches):
+ * the first gets the command's id, the next ones that id numbered (`<id>.1`,
+ * `<id>.2`, ...).
  */
 export interface Plan {
   nextTaskId(): string;
   routing: RoutingContext;
   now: number;
+  /** Evaluates the scripts of INLINE, JSON_JQ_TRANSFORM, a javascript SWITCH and a DO_WHILE's loopCondition. */
+  scripts: ScriptEvaluator;
+  /** Counts a loop iteration started after a loopCondition in this decision: how many so far. */
+  countIteration(): number;
 }
 
-export function planOf({ nextTaskId, routing, now }: Scheduling): Plan {
+export function planOf({ nextTaskId, routing, now }: Scheduling, scripts: ScriptEvaluator = NO_SCRIPT_EVALUATOR): Plan {
   let issued = 0;
+  let iterations = 0;
   return {
     nextTaskId: () => {
       const id = issued === 0 ? nextTaskId : `${nextTaskId}.${issued}`;
@@ -28,13 +38,35 @@ export function planOf({ nextTaskId, routing, now }: Scheduling): Plan {
     },
     routing,
     now,
+    scripts,
+    countIteration: () => {
+      iterations += 1;
+      return iterations;
+    },
   };
 }
 
-export function scopeOf(run: WorkflowRun): ExpressionScope {
+/**
+ * Iterations one decision may start after a loopCondition: a loop of system
+ * tasks only runs in the decision that reached it, and one whose condition
+ * stays true would never end it.
+ */
+export const MAX_ITERATIONS_PER_DECISION = 100;
+
+/** The name of a loop task's attempt in an iteration, as Conductor names it. */
+export const iteratedReference = (referenceTaskName: string, iteration: number | undefined): string =>
+  iteration === undefined ? referenceTaskName : `${referenceTaskName}__${iteration}`;
+
+/** `iteration`: the loop iteration a task is being scheduled in, which a running DO_WHILE's output says (as Conductor's does). */
+export function scopeOf(run: WorkflowRun, iteration?: number): ExpressionScope {
   const tasks: ExpressionScope['tasks'] = {};
   // Later attempts overwrite earlier ones: a reference means its latest attempt.
-  for (const task of run.tasks) tasks[task.referenceTaskName] = { input: task.inputData, output: task.outputData };
+  for (const task of run.tasks) {
+    const entry = { input: task.inputData, output: runningLoopOutput(run, task, iteration) ?? task.outputData };
+    tasks[task.referenceTaskName] = entry;
+    // A loop task's own name (without `__n`) means its latest iteration, as in Conductor.
+    if (task.iteration !== undefined) tasks[run.blueprint.tasks[task.taskIndex].referenceTaskName] = entry;
+  }
   return { workflow: { workflowId: run.workflowId, input: run.input, variables: run.variables }, tasks };
 }
 
@@ -76,36 +108,78 @@ interface Attempt {
   retryCount: number;
   /** The attempt this one retries or replaces. */
   replaces: TaskRun | null;
+  /** A loop task's iteration (absent: the replaced attempt's, if any). */
+  iteration?: number;
 }
 
-/** What a SWITCH's input chose: the value of its `expression` parameter, as text. */
-function switchCase(task: Extract<BlueprintTask, { kind: 'SWITCH' }>, inputData: Record<string, unknown>): string {
-  const value = Object.hasOwn(inputData, task.expression) ? inputData[task.expression] : null;
-  return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+const caseText = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+
+/** What a SWITCH's input chose, as text: the value of its `expression` parameter, or of its javascript expression. */
+function switchCase(task: Extract<BlueprintTask, { kind: 'SWITCH' }>, inputData: Record<string, unknown>, scripts: ScriptEvaluator): ScriptOutcome<string> {
+  if (task.evaluatorType === 'javascript') {
+    const evaluated = scripts.javascript(task.expression, inputData);
+    return evaluated.ok ? { ok: true, value: caseText(evaluated.value) } : { ok: false, reason: `SWITCH's expression failed: ${evaluated.reason}` };
+  }
+  return { ok: true, value: caseText(Object.hasOwn(inputData, task.expression) ? inputData[task.expression] : null) };
+}
+
+/** INLINE's output, `{result}`, from its evaluated input's evaluatorType and expression. */
+function inlineOutput(inputData: Record<string, unknown>, scripts: ScriptEvaluator): ScriptOutcome<Record<string, unknown>> {
+  const { evaluatorType, expression } = inputData;
+  if (typeof expression !== 'string') return { ok: false, reason: `INLINE's expression ${JSON.stringify(expression ?? null)} is not a string` };
+  if (evaluatorType === VALUE_PARAM_EVALUATOR) return { ok: true, value: { result: Object.hasOwn(inputData, expression) ? inputData[expression] : null } };
+  if (!JAVASCRIPT_EVALUATORS.includes(evaluatorType as string)) {
+    return { ok: false, reason: `INLINE's evaluatorType ${JSON.stringify(evaluatorType ?? null)} is not one of ${[...JAVASCRIPT_EVALUATORS, VALUE_PARAM_EVALUATOR].join(', ')}` };
+  }
+  const evaluated = scripts.javascript(expression, inputData);
+  return evaluated.ok ? { ok: true, value: { result: evaluated.value } } : { ok: false, reason: `INLINE's expression failed: ${evaluated.reason}` };
+}
+
+/** JSON_JQ_TRANSFORM's output, `{result, resultList}` as Conductor's: its queryExpression over its whole evaluated input. */
+function jqOutput(inputData: Record<string, unknown>, scripts: ScriptEvaluator): ScriptOutcome<Record<string, unknown>> {
+  const { queryExpression } = inputData;
+  if (typeof queryExpression !== 'string') return { ok: false, reason: `queryExpression ${JSON.stringify(queryExpression ?? null)} is not a string` };
+  const evaluated = scripts.jq(queryExpression, inputData);
+  if (!evaluated.ok) return { ok: false, reason: `queryExpression failed: ${evaluated.reason}` };
+  return { ok: true, value: { result: evaluated.value.length > 0 ? evaluated.value[0] : null, resultList: evaluated.value } };
+}
+
+/** A task done in the step that schedules it: completed with its output, or failed with the reason (kept in its output's `error`, as Conductor does). */
+function doneAtOnce(scheduled: EventOf<'TaskScheduled'>, outcome: ScriptOutcome<Record<string, unknown>>, now: number): WorkflowEvent[] {
+  const { taskId } = scheduled.data;
+  if (outcome.ok) return [scheduled, { type: 'TaskCompleted', data: { taskId, outputData: outcome.value, workerId: null, endTime: now } }];
+  const failed: WorkflowEvent = {
+    type: 'TaskFailed',
+    data: { taskId, outputData: { error: outcome.reason }, reasonForIncompletion: outcome.reason, terminal: false, workerId: null, endTime: now },
+  };
+  return [scheduled, failed];
 }
 
 /**
- * One new attempt of the blueprint's task `taskIndex`. A SIMPLE task is routed
- * now by the run's current map; a system task gets no domain. FORK_JOIN and
- * SWITCH are done the moment they are scheduled (a SWITCH's output names the
- * case), so their TaskCompleted comes with them.
+ * One new attempt of the blueprint's task `taskIndex` (in a loop: of its
+ * iteration). A SIMPLE task is routed now by the run's current map; a system
+ * task gets no domain. FORK_JOIN, SWITCH and the script tasks are done the
+ * moment they are scheduled (a SWITCH's output names the case), so their
+ * TaskCompleted (or TaskFailed) comes with them.
  */
 function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, plan: Plan): WorkflowEvent[] {
   const task = run.blueprint.tasks[taskIndex];
   const { now } = plan;
   const taskId = plan.nextTaskId();
-  const inputData = evaluateParameters(task.inputParameters, scopeOf(run));
+  const iteration = attempt.iteration ?? attempt.replaces?.iteration;
+  const inputData = evaluateParameters(task.inputParameters, scopeOf(run, iteration));
   const common = {
     taskId,
     workflowInstanceId: run.workflowId,
     workflowType: run.blueprint.name,
     taskType: task.taskType,
-    referenceTaskName: task.referenceTaskName,
+    referenceTaskName: iteratedReference(task.referenceTaskName, iteration),
     taskIndex,
     inputData,
     retryCount: attempt.retryCount,
     retriedTaskId: attempt.replaces?.taskId ?? null,
     scheduledTime: now,
+    ...(iteration === undefined ? {} : { iteration }),
   };
   if (task.kind === undefined || task.kind === 'SIMPLE') {
     const decision = resolveDomain({ taskType: task.taskType, taskToDomain: run.taskToDomain, now, ...plan.routing });
@@ -129,12 +203,17 @@ function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, pla
         { type: 'TaskScheduled', data: system },
         { type: 'TaskCompleted', data: { taskId, outputData: {}, workerId: null, endTime: now } },
       ];
-    case 'SWITCH':
-      return [
-        { type: 'TaskScheduled', data: system },
-        { type: 'TaskCompleted', data: { taskId, outputData: { evaluationResult: [switchCase(task, inputData)] }, workerId: null, endTime: now } },
-      ];
+    case 'SWITCH': {
+      const chosen = switchCase(task, inputData, plan.scripts);
+      return doneAtOnce({ type: 'TaskScheduled', data: system }, chosen.ok ? { ok: true, value: { evaluationResult: [chosen.value] } } : chosen, now);
+    }
+    case 'INLINE':
+      return doneAtOnce({ type: 'TaskScheduled', data: system }, inlineOutput(inputData, plan.scripts), now);
+    case 'JSON_JQ_TRANSFORM':
+      return doneAtOnce({ type: 'TaskScheduled', data: system }, jqOutput(inputData, plan.scripts), now);
     case 'JOIN':
+    case 'DO_WHILE':
+      // Held from the start: a JOIN until its tasks are done, a DO_WHILE until its loopCondition is false (nextSteps).
       return [{ type: 'TaskScheduled', data: system }];
     case 'SUB_WORKFLOW': {
       // A retry of the attempt goes on with the same child (the child is retried); a first attempt names a new one.
@@ -159,11 +238,31 @@ function scheduleTask(run: WorkflowRun, taskIndex: number, attempt: Attempt, pla
       }
       return [{ type: 'TaskScheduled', data: { ...system, waitUntil } }];
     }
+    case 'START_WORKFLOW': {
+      // Started by a router's reaction to this event, with the attempt's id (so a redelivery starts nothing twice).
+      const request = startWorkflowRequestOf(inputData, run.taskToDomain);
+      if (!request.ok) return refusedAtOnce(system, describeFieldErrors(request.errors), now);
+      return [{ type: 'TaskScheduled', data: { ...system, startWorkflow: request.value } }];
+    }
+    case 'HTTP': {
+      // Made by a router that takes the attempt from HTTP_TASKS_QUEUE; a failed call is retried as any task.
+      const request = httpRequestOf(inputData);
+      if (!request.ok) return refusedAtOnce(system, describeFieldErrors(request.errors), now);
+      return [{ type: 'TaskScheduled', data: { ...system, http: request.value } }];
+    }
     default: {
       const unknownKind: never = task.kind;
       throw new Error(`unknown task kind ${String(unknownKind)}`);
     }
   }
+}
+
+/** A system task whose evaluated input cannot be carried out fails as it is scheduled, with no retry: the same input would fail again. */
+function refusedAtOnce(scheduled: EventOf<'TaskScheduled'>['data'], reasonForIncompletion: string, now: number): WorkflowEvent[] {
+  return [
+    { type: 'TaskScheduled', data: scheduled },
+    { type: 'TaskFailed', data: { taskId: scheduled.taskId, outputData: {}, reasonForIncompletion, terminal: true, workerId: null, endTime: now } },
+  ];
 }
 
 /** When a WAIT completes by itself, from its evaluated input (null: only an update ends it), or why its input is refused. */
@@ -234,11 +333,11 @@ function latestByReference(run: WorkflowRun, referenceTaskName: string): TaskRun
   return undefined;
 }
 
-/** A JOIN's output once every task it waits for is COMPLETED: their outputs by reference name; null until then. */
-function joinedOutput(run: WorkflowRun, joinOn: readonly string[]): Record<string, unknown> | null {
+/** A JOIN's output once every task it waits for is COMPLETED (in a loop: of its iteration): their outputs by reference name; null until then. */
+function joinedOutput(run: WorkflowRun, joinOn: readonly string[], iteration: number | undefined): Record<string, unknown> | null {
   const output: Record<string, unknown> = {};
   for (const reference of joinOn) {
-    const task = latestByReference(run, reference);
+    const task = latestByReference(run, iteratedReference(reference, iteration));
     if (task === undefined || !isDoneTask(task)) return null;
     output[reference] = task.outputData;
   }
@@ -251,6 +350,54 @@ export function chosenCaseOf(task: Extract<BlueprintTask, { kind: 'SWITCH' }>, a
   const evaluated = Array.isArray(evaluation) ? String(evaluation[0]) : '';
   return Object.hasOwn(task.decisionCases, evaluated) ? evaluated : null;
 }
+
+type DoWhileTask = Extract<BlueprintTask, { kind: 'DO_WHILE' }>;
+
+/** Every task index inside a sequence, at any depth of branches and cases. */
+function tasksWithin(blueprint: WorkflowBlueprint, sequence: readonly number[]): Set<number> {
+  const within = new Set<number>();
+  const add = (indices: readonly number[]) => {
+    for (const taskIndex of indices) {
+      within.add(taskIndex);
+      const task = blueprint.tasks[taskIndex];
+      if (task.kind === 'FORK_JOIN') task.branches.forEach(add);
+      if (task.kind === 'SWITCH') [...Object.values(task.decisionCases), task.defaultCase].forEach(add);
+    }
+  };
+  add(sequence);
+  return within;
+}
+
+/** The attempts of a loop's tasks since the run (re)started, and the iteration they reached (0: none yet). */
+function loopAttempts(run: WorkflowRun, task: DoWhileTask): { attempts: TaskRun[]; iteration: number } {
+  const within = tasksWithin(run.blueprint, task.loopOver);
+  const attempts = run.tasks.filter((attempt) => attempt.iteration !== undefined && within.has(attempt.taskIndex));
+  return { attempts, iteration: attempts.reduce((highest, attempt) => Math.max(highest, attempt.iteration ?? 0), 0) };
+}
+
+/** A DO_WHILE's output as Conductor's: `iteration`, and each iteration's task outputs by reference name under its number. */
+function loopOutput(run: WorkflowRun, attempts: readonly TaskRun[], iteration: number): Record<string, unknown> {
+  const output: Record<string, Record<string, unknown>> = {};
+  for (let each = 1; each <= iteration; each += 1) output[String(each)] = {};
+  // Later attempts overwrite earlier ones (a retry's output is the one that counts).
+  for (const attempt of attempts) output[String(attempt.iteration)][run.blueprint.tasks[attempt.taskIndex].referenceTaskName] = attempt.outputData;
+  return { ...output, iteration };
+}
+
+/**
+ * A running DO_WHILE's output as it stands (its output is recorded when it
+ * ends): the iterations so far, `iteration` the one under way; null for any
+ * other attempt.
+ */
+function runningLoopOutput(run: WorkflowRun, attempt: TaskRun, scheduling: number | undefined): Record<string, unknown> | null {
+  const task = run.blueprint.tasks[attempt.taskIndex];
+  if (task.kind !== 'DO_WHILE' || !isOpenTask(attempt)) return null;
+  const { attempts, iteration } = loopAttempts(run, task);
+  return loopOutput(run, attempts, Math.max(iteration, scheduling ?? 0, 1));
+}
+
+/** As Conductor reads a loopCondition's value: true, or a number above 0, runs another iteration. */
+const continuesLoop = (value: unknown): boolean => value === true || (typeof value === 'number' && value > 0);
 
 function chosenSequence(task: Extract<BlueprintTask, { kind: 'SWITCH' }>, attempt: TaskRun): readonly number[] {
   const chosen = chosenCaseOf(task, attempt);
@@ -291,7 +438,7 @@ export function cancelOpenTasks(run: WorkflowRun, reason: string, now: number): 
  * or after its delay), a replacement of a cancelled attempt, a JOIN whose
  * tasks are done — or the run's end. A sequence stops at its first task that
  * is not COMPLETED; a completed FORK_JOIN walks every branch, a completed
- * SWITCH the case it chose.
+ * SWITCH the case it chose, a DO_WHILE under way its iteration's tasks.
  */
 function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
   const latest = latestAttempts(run);
@@ -299,19 +446,56 @@ function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
   let failed: TaskRun | null = null;
   let terminating: TaskRun | null = null;
 
-  /** True when every task of the sequence is COMPLETED. */
-  const walk = (sequence: readonly number[]): boolean => {
+  /**
+   * A DO_WHILE held from its start: its first iteration, the rest of the one
+   * under way, or — once that one is done — its loopCondition, which ends it
+   * (completed, or failed when the condition cannot be evaluated) or starts the next.
+   */
+  const loop = (task: DoWhileTask, attempt: TaskRun): void => {
+    const { attempts, iteration } = loopAttempts(run, task);
+    if (iteration === 0) {
+      walk(task.loopOver, 1);
+      return;
+    }
+    if (!walk(task.loopOver, iteration)) return;
+    const output = loopOutput(run, attempts, iteration);
+    // Conductor's input of a loopCondition: the DO_WHILE's input, its output under its name, each loop task's latest output under its name.
+    const input: Record<string, unknown> = { ...attempt.inputData, [task.referenceTaskName]: output };
+    for (const each of attempts) input[run.blueprint.tasks[each.taskIndex].referenceTaskName] = each.outputData;
+    const condition = plan.scripts.javascript(task.loopCondition, input);
+    const end = (reason: string): void => {
+      steps.push({ type: 'TaskFailed', data: { taskId: attempt.taskId, outputData: { ...output, error: reason }, reasonForIncompletion: reason, terminal: false, workerId: null, endTime: plan.now } });
+    };
+    if (!condition.ok) return end(`loopCondition failed after iteration ${iteration}: ${condition.reason}`);
+    if (!continuesLoop(condition.value)) {
+      steps.push({ type: 'TaskCompleted', data: { taskId: attempt.taskId, outputData: output, workerId: null, endTime: plan.now } });
+      return;
+    }
+    if (plan.countIteration() > MAX_ITERATIONS_PER_DECISION) {
+      return end(`its loop ran ${MAX_ITERATIONS_PER_DECISION} iterations without waiting for any task: a loop of system tasks whose loopCondition stays true would not end`);
+    }
+    walk(task.loopOver, iteration + 1);
+  };
+
+  /** True when every task of the sequence is COMPLETED; `iteration`: the loop iteration the sequence is walked for. */
+  const walk = (sequence: readonly number[], iteration?: number): boolean => {
     for (const taskIndex of sequence) {
       const task = run.blueprint.tasks[taskIndex];
-      const attempt = latest.get(taskIndex);
+      const latestAttempt = latest.get(taskIndex);
+      // In a loop, only the attempts of the iteration walked count: the next iteration starts afresh.
+      const attempt = latestAttempt === undefined || latestAttempt.iteration !== iteration ? undefined : latestAttempt;
       if (attempt === undefined) {
-        steps.push(...scheduleTask(run, taskIndex, { retryCount: 0, replaces: null }, plan));
+        steps.push(...scheduleTask(run, taskIndex, { retryCount: 0, replaces: null, iteration }, plan));
         return false;
       }
       switch (attempt.status) {
         case 'SCHEDULED':
         case 'IN_PROGRESS': {
-          const joined = task.kind === 'JOIN' ? joinedOutput(run, task.joinOn) : null;
+          if (task.kind === 'DO_WHILE') {
+            loop(task, attempt);
+            return false;
+          }
+          const joined = task.kind === 'JOIN' ? joinedOutput(run, task.joinOn, iteration) : null;
           if (joined !== null) steps.push({ type: 'TaskCompleted', data: { taskId: attempt.taskId, outputData: joined, workerId: null, endTime: plan.now } });
           return false;
         }
@@ -324,8 +508,8 @@ function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
           }
           if (task.kind === 'FORK_JOIN') {
             // Branches run side by side; the JOIN after the fork is where this sequence waits for them.
-            for (const branch of task.branches) walk(branch);
-          } else if (task.kind === 'SWITCH' && !walk(chosenSequence(task, attempt))) {
+            for (const branch of task.branches) walk(branch, iteration);
+          } else if (task.kind === 'SWITCH' && !walk(chosenSequence(task, attempt), iteration)) {
             return false;
           }
           continue;
@@ -391,8 +575,10 @@ function nextSteps(run: WorkflowRun, plan: Plan): WorkflowEvent[] {
 export function advance(state: WorkflowState, plan: Plan): WorkflowEvent[] {
   const events: WorkflowEvent[] = [];
   let current = state;
-  // Each step schedules or ends at least one task of the blueprint; more steps than that is a bug, not a workflow.
-  const maxSteps = current.type === 'Empty' ? 0 : current.run.blueprint.tasks.length * 2 + 2;
+  // Each step schedules or ends at least one task of the blueprint (of each loop iteration); more steps than that is a bug, not a workflow.
+  const blueprint = current.type === 'Empty' ? null : current.run.blueprint;
+  const iterations = blueprint?.tasks.some((task) => task.kind === 'DO_WHILE') ? MAX_ITERATIONS_PER_DECISION + 2 : 1;
+  const maxSteps = blueprint === null ? 0 : (blueprint.tasks.length * 2 + 2) * iterations;
   for (let step = 0; current.type === 'Running'; step += 1) {
     if (step > maxSteps) throw new Error(`workflow ${current.run.workflowId} did not settle after ${maxSteps} steps`);
     const next = nextSteps(current.run, plan);

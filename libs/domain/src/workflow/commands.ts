@@ -79,6 +79,16 @@ export type WorkflowCommand =
       };
     }
   | {
+      /** A router carried out a system task it runs itself (a START_WORKFLOW's start, an HTTP call): the attempt ends so. */
+      type: 'RecordSystemTaskResult';
+      data: Scheduling & {
+        taskId: string;
+        status: Exclude<TaskResultStatus, 'IN_PROGRESS'>;
+        outputData: Record<string, unknown>;
+        reasonForIncompletion: string | null;
+      };
+    }
+  | {
       /** Skip a task the run has not reached (Conductor's skiptask): it counts as done, with this input and output. */
       type: 'SkipTask';
       data: Scheduling & { taskReferenceName: string; taskInput: Record<string, unknown>; taskOutput: Record<string, unknown> };

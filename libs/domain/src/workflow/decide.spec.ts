@@ -253,6 +253,10 @@ describe('decide', () => {
         type: 'RecordSubWorkflowResult',
         data: { taskId: 't1', subWorkflowId: 't1', status: 'COMPLETED', output: {}, reasonForIncompletion: null, nextTaskId: 't2', routing: nobody, now: NOW },
       },
+      RecordSystemTaskResult: {
+        type: 'RecordSystemTaskResult',
+        data: { taskId: 't1', status: 'COMPLETED', outputData: {}, reasonForIncompletion: null, nextTaskId: 't2', routing: nobody, now: NOW },
+      },
     };
     it.each(Object.entries(commandsOfARun))('refuses %s: WORKFLOW_NOT_FOUND', (_type, command) => {
       given().when(command).thenFailsWith('WORKFLOW_NOT_FOUND');

@@ -4,8 +4,9 @@ import { blueprintPolicyOf } from './definition';
 import { DomainError } from './domain-error';
 import type { EventOf, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
-import { type StartedWorkflow, type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isEnded, isOpenTask, workflowStatusOf } from './state';
+import { type StartedWorkflow, type TaskRun, type WorkflowRun, type WorkflowState, isDoneTask, isEnded, isOpenTask, isRunByTheRouter, workflowStatusOf } from './state';
 import type { WorkflowTimer } from './timers';
+import { NO_SCRIPT_EVALUATOR, type ScriptEvaluator } from './script-evaluator';
 
 function startedOrRefuse(state: WorkflowState): StartedWorkflow {
   if (state.type === 'Empty') throw new DomainError('WORKFLOW_NOT_FOUND', 'no such workflow');
@@ -97,7 +98,12 @@ function fireTimer(state: StartedWorkflow, timer: WorkflowTimer, plan: Plan): Wo
   }
 }
 
-export function decide(command: WorkflowCommand, state: WorkflowState): WorkflowEvent[] {
+/**
+ * What a command to a run decides. `scripts` evaluates the scripts of the
+ * tasks it reaches (INLINE, JSON_JQ_TRANSFORM, a javascript SWITCH, a
+ * DO_WHILE's condition); without one, those tasks fail saying so.
+ */
+export function decide(command: WorkflowCommand, state: WorkflowState, scripts: ScriptEvaluator = NO_SCRIPT_EVALUATOR): WorkflowEvent[] {
   switch (command.type) {
     case 'StartWorkflow': {
       if (state.type !== 'Empty') {
@@ -119,7 +125,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
         },
       };
       // One decision, one append: the first task leaves with the start, no hop through a router.
-      return thenAdvance(state, [started], planOf({ nextTaskId: firstTaskId, routing, now }));
+      return thenAdvance(state, [started], planOf({ nextTaskId: firstTaskId, routing, now }, scripts));
     }
     case 'RecordTaskResult': {
       const current = startedOrRefuse(state);
@@ -142,12 +148,12 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
           return [{ type: 'TaskProgressed', data: { taskId, workerId, outputData, responseTimeoutAt, at: now } }];
         }
         case 'COMPLETED':
-          return thenAdvance(current, [{ type: 'TaskCompleted', data: { taskId, outputData, workerId, endTime: now } }], planOf(command.data));
+          return thenAdvance(current, [{ type: 'TaskCompleted', data: { taskId, outputData, workerId, endTime: now } }], planOf(command.data, scripts));
         case 'FAILED':
         case 'FAILED_WITH_TERMINAL_ERROR': {
           const terminal = status === 'FAILED_WITH_TERMINAL_ERROR';
           const failed: WorkflowEvent = { type: 'TaskFailed', data: { taskId, outputData, reasonForIncompletion, terminal, workerId, endTime: now } };
-          return thenAdvance(current, [failed], planOf(command.data));
+          return thenAdvance(current, [failed], planOf(command.data, scripts));
         }
         default: {
           const unknownStatus: never = status;
@@ -167,7 +173,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       return [{ type: 'TaskStarted', data: { taskId, workerId, startTime: now, responseTimeoutAt, timeoutAt: deadline(now, policy.timeoutSeconds) } }];
     }
     case 'FireTimer':
-      return fireTimer(startedOrRefuse(state), command.data.timer, planOf(command.data));
+      return fireTimer(startedOrRefuse(state), command.data.timer, planOf(command.data, scripts));
     case 'RecordSubWorkflowResult': {
       const current = startedOrRefuse(state);
       const { taskId, subWorkflowId, status, output, reasonForIncompletion, now } = command.data;
@@ -175,11 +181,26 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       // The child of an attempt that ended (the parent was terminated, retried or restarted) or a word heard twice changes nothing.
       if (task === null || isEnded(current) || !isOpenTask(task) || task.subWorkflow?.workflowId !== subWorkflowId) return [];
       if (status === 'COMPLETED') {
-        return thenAdvance(current, [{ type: 'TaskCompleted', data: { taskId, outputData: { ...output, subWorkflowId }, workerId: null, endTime: now } }], planOf(command.data));
+        return thenAdvance(current, [{ type: 'TaskCompleted', data: { taskId, outputData: { ...output, subWorkflowId }, workerId: null, endTime: now } }], planOf(command.data, scripts));
       }
       const reason = `sub-workflow ${subWorkflowId} ${status}${reasonForIncompletion === null ? '' : `: ${reasonForIncompletion}`}`;
       const failed: WorkflowEvent = { type: 'TaskFailed', data: { taskId, outputData: { subWorkflowId }, reasonForIncompletion: reason, terminal: false, workerId: null, endTime: now } };
-      return thenAdvance(current, [failed], planOf(command.data));
+      return thenAdvance(current, [failed], planOf(command.data, scripts));
+    }
+    case 'RecordSystemTaskResult': {
+      const current = startedOrRefuse(state);
+      const { taskId, status, outputData, reasonForIncompletion, now } = command.data;
+      const task = findTask(current.run, taskId);
+      // A second report (a redelivery, another router) or one for an attempt cancelled meanwhile changes nothing.
+      if (task === null || isEnded(current) || !isOpenTask(task)) return [];
+      if (task.kind === undefined || !isRunByTheRouter(task.kind)) {
+        throw new DomainError('INVALID_STATE', `task ${taskId} is ${task.kind === undefined ? 'a SIMPLE task: its worker reports on it' : `a ${task.kind} task: the decider ends it`}, not a router`);
+      }
+      const ended: WorkflowEvent =
+        status === 'COMPLETED'
+          ? { type: 'TaskCompleted', data: { taskId, outputData, workerId: null, endTime: now } }
+          : { type: 'TaskFailed', data: { taskId, outputData, reasonForIncompletion, terminal: status === 'FAILED_WITH_TERMINAL_ERROR', workerId: null, endTime: now } };
+      return thenAdvance(current, [ended], planOf(command.data));
     }
     case 'TerminateWorkflow': {
       const current = startedOrRefuse(state);
@@ -201,7 +222,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       if (current.type === 'Running') return [];
       if (current.type !== 'Paused') refuse(current, 'resumed', 'a PAUSED');
       // What the pause held back (a next task, a retry whose delay passed) is scheduled now.
-      return thenAdvance(current, [{ type: 'WorkflowResumed', data: { at: command.data.now } }], planOf(command.data));
+      return thenAdvance(current, [{ type: 'WorkflowResumed', data: { at: command.data.now } }], planOf(command.data, scripts));
     }
     case 'RetryWorkflow': {
       const current = startedOrRefuse(state);
@@ -212,7 +233,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       // (Conductor reuses their old domains; Turnout resolves them again).
       const resumed = foldEvents([retried], current);
       if (resumed.type === 'Empty') throw new Error('a retried run is not Empty');
-      const plan = planOf(command.data);
+      const plan = planOf(command.data, scripts);
       const unfinished = [...latestAttempts(resumed.run).values()].filter((task) => !isDoneTask(task) && !isOpenTask(task));
       const replacements = unfinished.flatMap((task) => scheduleAfter(resumed.run, task, plan));
       return thenAdvance(current, [retried, ...replacements], plan);
@@ -233,7 +254,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
         data: { taskId: nextTaskId, taskType: task.taskType, referenceTaskName: taskReferenceName, taskIndex, inputData: taskInput, outputData: taskOutput, at: now },
       };
       // The command's id went to the skipped task; what comes next is numbered after it.
-      return thenAdvance(current, [skipped], planOf({ ...command.data, nextTaskId: `${nextTaskId}.next` }));
+      return thenAdvance(current, [skipped], planOf({ ...command.data, nextTaskId: `${nextTaskId}.next` }, scripts));
     }
     case 'RerunWorkflow': {
       const current = startedOrRefuse(state);
@@ -245,7 +266,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
         type: 'WorkflowRerun',
         data: { fromTaskId, workflowInput, at: now, timeoutAt: deadline(now, current.run.blueprint.timeoutSeconds ?? 0) },
       };
-      const events = thenAdvance(current, [rerun], planOf(command.data));
+      const events = thenAdvance(current, [rerun], planOf(command.data, scripts));
       if (from === null || taskInput === null) return events;
       // The task it reruns from is given taskInput over its evaluated input, as Conductor does.
       return events.map((event) =>
@@ -257,7 +278,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       if (!isEnded(current)) refuse(current, 'restarted', 'a finished (COMPLETED, FAILED, TIMED_OUT or TERMINATED)');
       const { now } = command.data;
       const restarted: WorkflowEvent = { type: 'WorkflowRestarted', data: { startTime: now, timeoutAt: deadline(now, current.run.blueprint.timeoutSeconds ?? 0) } };
-      return thenAdvance(current, [restarted], planOf(command.data));
+      return thenAdvance(current, [restarted], planOf(command.data, scripts));
     }
     case 'ChangeTaskToDomain': {
       const current = startedOrRefuse(state);
@@ -268,7 +289,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState): Workflow
       // A task waiting in a queue moves: its attempt is cancelled and scheduled again by the new map.
       const waiting = current.run.tasks.filter((task) => task.status === 'SCHEDULED');
       const moved = waiting.map((task): WorkflowEvent => ({ type: 'TaskCanceled', data: { taskId: task.taskId, reason: 'rerouted: the run got a new taskToDomain', endTime: now } }));
-      return thenAdvance(current, [changed, ...moved], planOf(command.data));
+      return thenAdvance(current, [changed, ...moved], planOf(command.data, scripts));
     }
     default: {
       const unknownCommand: never = command;

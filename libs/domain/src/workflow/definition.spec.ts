@@ -80,7 +80,7 @@ describe('validateWorkflowDef', () => {
       'tasks[1].taskReferenceName',
       '"x" is used by an earlier task',
     ],
-    ['an unsupported task type', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x', type: 'HTTP' }] }, 'tasks[0].type', '"HTTP" is not supported'],
+    ['an unsupported task type', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x', type: 'KAFKA_PUBLISH' }] }, 'tasks[0].type', '"KAFKA_PUBLISH" is not supported'],
     ['inputParameters that are not an object', { name: 'w', tasks: [{ name: 'a', taskReferenceName: 'x', inputParameters: [1] }] }, 'tasks[0].inputParameters', 'must be an object'],
     ['version 0', { name: 'w', version: 0, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'version', '1 or more'],
     ['a fractional version', { name: 'w', version: 1.5, tasks: [{ name: 'a', taskReferenceName: 'x' }] }, 'version', 'whole number'],
@@ -108,7 +108,7 @@ describe('validateWorkflowDef', () => {
       version: -1,
       tasks: [
         { name: 'a', taskReferenceName: 'x' },
-        { name: 'b,c', taskReferenceName: 'x', type: 'HTTP' },
+        { name: 'b,c', taskReferenceName: 'x', type: 'KAFKA_PUBLISH' },
       ],
     });
     expect(errors.map((error) => error.path)).toEqual(['name', 'version', 'tasks[1].name', 'tasks[1].taskReferenceName', 'tasks[1].type']);

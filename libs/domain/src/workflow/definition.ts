@@ -11,10 +11,12 @@ export {
   type SubWorkflowReference,
   type WorkflowTaskDef,
   type WorkflowTaskType,
+  JAVASCRIPT_EVALUATORS,
   VALUE_PARAM_EVALUATOR,
   WORKFLOW_TASK_TYPES,
   simpleTaskNamesOf,
   subWorkflowNamesOf,
+  taskDefNamesOf,
   workflowTasksOf,
 } from './workflow-task-defs';
 
@@ -116,10 +118,26 @@ export type BlueprintTask =
   | (BlueprintTaskBase & { kind: 'TERMINATE'; taskType: 'TERMINATE' })
   /** Held by Turnout until inputParameters.duration or until passes (a durable timer), or an update ends it. */
   | (BlueprintTaskBase & { kind: 'WAIT'; taskType: 'WAIT' })
+  /** Its evaluated input's expression (javascript, or value-param), evaluated in the sandbox: output `{result}`. */
+  | (BlueprintTaskBase & { kind: 'INLINE'; taskType: 'INLINE' })
+  /** Its evaluated input's queryExpression (jq) over that input: output `{result, resultList}`. */
+  | (BlueprintTaskBase & { kind: 'JSON_JQ_TRANSFORM'; taskType: 'JSON_JQ_TRANSFORM' })
+  /**
+   * Runs `loopOver` once, then again while `loopCondition` (javascript over
+   * its input and each loop task's output by reference name) is true. The
+   * tasks of iteration n are attempts with `iteration` n and `ref__n` names.
+   */
+  | (BlueprintTaskBase & { kind: 'DO_WHILE'; taskType: 'DO_WHILE'; loopCondition: string; loopOver: number[] })
+  /** Starts another run, not a child (inputParameters.startWorkflow), and completes once it has started: output `{workflowId}`. */
+  | (BlueprintTaskBase & { kind: 'START_WORKFLOW'; taskType: 'START_WORKFLOW' })
+  /** A call a router makes (inputParameters.http_request); retried by the task definition of its name, when one is registered. */
+  | (BlueprintTaskBase & { kind: 'HTTP'; taskType: 'HTTP' } & TaskPolicy)
   | (BlueprintTaskBase & {
       kind: 'SWITCH';
       taskType: 'SWITCH';
-      /** value-param: the input parameter whose value names the case. */
+      /** Absent: value-param. javascript: the expression's value (over `$`, the evaluated input) names the case. */
+      evaluatorType?: 'javascript';
+      /** value-param: the input parameter whose value names the case; javascript: the script. */
       expression: string;
       decisionCases: Record<string, number[]>;
       defaultCase: number[];
@@ -168,9 +186,9 @@ const SYSTEM_TASK_POLICY: TaskPolicy = {
   timeoutPolicy: 'RETRY',
 };
 
-/** The retries and timeouts of a blueprint task: a SIMPLE task's definition's, none for a system task. */
+/** The retries and timeouts of a blueprint task: a SIMPLE or HTTP task's definition's, none for another system task. */
 export function blueprintPolicyOf(task: BlueprintTask): TaskPolicy {
-  return task.kind === undefined || task.kind === 'SIMPLE' ? policyOf(task) : SYSTEM_TASK_POLICY;
+  return task.kind === undefined || task.kind === 'SIMPLE' || task.kind === 'HTTP' ? policyOf(task) : SYSTEM_TASK_POLICY;
 }
 
 /** The retries and timeouts of a blueprint's task, with Conductor's defaults where it says nothing. */
@@ -340,6 +358,8 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
           kind: 'SWITCH',
           taskType: 'SWITCH',
           ...placed,
+          // Left out for value-param: the shape of runs of old.
+          ...(task.evaluatorType === 'javascript' ? { evaluatorType: 'javascript' as const } : {}),
           expression: task.expression ?? '',
           // Entries, not assignments: a case may be called `__proto__`.
           decisionCases: Object.fromEntries(
@@ -355,6 +375,18 @@ function freeze(def: WorkflowDef, freezing: Freezing, ancestors: readonly string
         return { kind: 'TERMINATE', taskType: 'TERMINATE', ...placed };
       case 'WAIT':
         return { kind: 'WAIT', taskType: 'WAIT', ...placed };
+      case 'INLINE':
+        return { kind: 'INLINE', taskType: 'INLINE', ...placed };
+      case 'JSON_JQ_TRANSFORM':
+        return { kind: 'JSON_JQ_TRANSFORM', taskType: 'JSON_JQ_TRANSFORM', ...placed };
+      case 'DO_WHILE':
+        return { kind: 'DO_WHILE', taskType: 'DO_WHILE', ...placed, loopCondition: task.loopCondition ?? '', loopOver: sequenceOf(task.loopOver ?? [], `${path}.loopOver`) };
+      case 'HTTP':
+        // As Conductor: with no task definition of its name, a failed call is not retried.
+        return { kind: 'HTTP', taskType: 'HTTP', ...placed, ...policyOf(freezing.taskDefs.get(task.name) ?? { retryCount: 0 }) };
+      case 'START_WORKFLOW':
+        // The workflow it names is looked up when it runs, as Conductor does: it is no child frozen with this one.
+        return { kind: 'START_WORKFLOW', taskType: 'START_WORKFLOW', ...placed };
       default: {
         const unknownType: never = task.type;
         throw new Error(`unknown task type ${String(unknownType)}`);
@@ -438,6 +470,11 @@ export function taskTypesOf(blueprint: WorkflowBlueprint): string[] {
       case 'SET_VARIABLE':
       case 'TERMINATE':
       case 'WAIT':
+      case 'INLINE':
+      case 'JSON_JQ_TRANSFORM':
+      case 'DO_WHILE':
+      case 'START_WORKFLOW':
+      case 'HTTP':
         break;
       default: {
         const unknownKind: never = task;

@@ -1,6 +1,8 @@
 import type { RoutingReason } from '../routing/resolve-domain';
 import type { TaskToDomain } from '../routing/task-to-domain';
 import type { SystemTaskKind, WorkflowBlueprint } from './definition';
+import type { HttpRequest } from './http-task';
+import type { StartWorkflowRequest } from './start-workflow-task';
 
 /** A child run's parent: the run and its SUB_WORKFLOW attempt that started the child. */
 export interface ParentTask {
@@ -66,6 +68,12 @@ export type WorkflowEvent =
         waitUntil?: number | null;
         /** SUB_WORKFLOW: the child run (its id, kept by a retry of the attempt) and the map it starts with. */
         subWorkflow?: { workflowId: string; taskToDomain: TaskToDomain };
+        /** A task of a DO_WHILE's loopOver: the iteration (from 1) it belongs to; its referenceTaskName is `<ref>__<iteration>`. */
+        iteration?: number;
+        /** START_WORKFLOW: the run it starts (its map as written: the request's, else this run's), started with the attempt's id. */
+        startWorkflow?: StartWorkflowRequest;
+        /** HTTP: the call a router makes for this attempt (the relay puts the attempt in HTTP_TASKS_QUEUE). */
+        http?: HttpRequest;
       };
     }
   | {

@@ -5,8 +5,15 @@ import type { EventOf, ParentTask, RunTrigger, TaskTimeoutKind } from './events'
 /** Conductor's task statuses. */
 export type TaskStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'FAILED_WITH_TERMINAL_ERROR' | 'TIMED_OUT' | 'CANCELED' | 'SKIPPED';
 
-/** System tasks Turnout holds IN_PROGRESS from the moment they are scheduled: a JOIN waiting, a child running, a WAIT. */
-export const isHeldFromTheStart = (kind: string | undefined): boolean => kind === 'JOIN' || kind === 'SUB_WORKFLOW' || kind === 'WAIT';
+/**
+ * System tasks Turnout holds IN_PROGRESS from the moment they are scheduled: a JOIN waiting, a child running, a WAIT, a loop,
+ * and those a router carries out outside the decider (a START_WORKFLOW's start, an HTTP call).
+ */
+export const isHeldFromTheStart = (kind: string | undefined): boolean =>
+  kind === 'JOIN' || kind === 'SUB_WORKFLOW' || kind === 'WAIT' || kind === 'DO_WHILE' || (kind !== undefined && isRunByTheRouter(kind));
+
+/** System tasks a router carries out after the decision that scheduled them (a start, a call), then reports with RecordSystemTaskResult. */
+export const isRunByTheRouter = (kind: string): boolean => kind === 'START_WORKFLOW' || kind === 'HTTP';
 
 /** Done as far as the run goes on: completed, or skipped by an operator. */
 export const isDoneTask = (task: { status: TaskStatus }): boolean => task.status === 'COMPLETED' || task.status === 'SKIPPED';

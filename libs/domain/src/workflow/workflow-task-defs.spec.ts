@@ -26,8 +26,29 @@ const switchOn = (reference: string, decisionCases: Record<string, unknown[]>, d
   decisionCases,
   ...(defaultCase === undefined ? {} : { defaultCase }),
 });
+const inline = (reference: string, inputParameters: Record<string, unknown>) => ({ name: reference, taskReferenceName: reference, type: 'INLINE', inputParameters });
+const jq = (reference: string, inputParameters: Record<string, unknown>) => ({ name: reference, taskReferenceName: reference, type: 'JSON_JQ_TRANSFORM', inputParameters });
+const doWhile = (reference: string, loopOver: unknown[]) => ({ name: reference, taskReferenceName: reference, type: 'DO_WHILE', loopCondition: `$.${reference}.iteration < 3`, loopOver });
 const child = (reference: string, subWorkflowParam: unknown) => ({ name: reference, taskReferenceName: reference, type: 'SUB_WORKFLOW', subWorkflowParam });
 const workflow = (...tasks: unknown[]) => ({ name: 'w', tasks });
+
+describe('validateWorkflowDef with script tasks and loops', () => {
+  it('accepts INLINE, JSON_JQ_TRANSFORM, a javascript SWITCH and a DO_WHILE, and finds the tasks inside a loop', () => {
+    const def = validDef(
+      workflow(
+        inline('calc', { evaluatorType: 'graaljs', expression: '$.x + 1', x: 1 }),
+        jq('shape', { queryExpression: '.a', a: 1 }),
+        { ...switchOn('js_switch', { big: [simple('big_task', 'b')] }), evaluatorType: 'javascript', expression: '$.tier > 1 ? "big" : "small"' },
+        doWhile('loop', [simple('work', 'worker_task'), child('sub', { name: 'payment' })]),
+      ),
+    );
+    expect(def.tasks[2]).toMatchObject({ evaluatorType: 'javascript' });
+    expect(def.tasks[3]).toMatchObject({ type: 'DO_WHILE', loopCondition: '$.loop.iteration < 3', loopOver: [{ taskReferenceName: 'work' }, { taskReferenceName: 'sub' }] });
+    expect([...workflowTasksOf(def.tasks, 'tasks')].map(({ path }) => path)).toContain('tasks[3].loopOver[0]');
+    expect(simpleTaskNamesOf(def)).toEqual(['b', 'worker_task']);
+    expect(subWorkflowNamesOf(def)).toEqual([{ name: 'payment', path: 'tasks[3].loopOver[1]' }]);
+  });
+});
 
 describe('validateWorkflowDef with system tasks', () => {
   it('accepts a fork with its join, a switch with cases and a default, and a sub-workflow, filling in defaults', () => {
@@ -116,7 +137,7 @@ describe('validateWorkflowDef with system tasks', () => {
     ['a system task with no name', workflow({ taskReferenceName: 'f', type: 'FORK_JOIN', forkTasks: [[simple('a')]] }, join('j', [])), 'tasks[0].name', 'must be a string'],
     ['a nested task with a bad name', workflow(switchOn('s', { gold: [simple('g', 'a@b')] })), 'tasks[0].decisionCases.gold[0].name', '"@"'],
     // Types
-    ['an unknown type', workflow({ ...simple('h'), type: 'HTTP' }), 'tasks[0].type', 'Turnout runs SIMPLE, SUB_WORKFLOW, FORK_JOIN, JOIN, SWITCH, SET_VARIABLE, TERMINATE and WAIT tasks'],
+    ['an unknown type', workflow({ ...simple('h'), type: 'KAFKA_PUBLISH' }), 'tasks[0].type', 'Turnout runs SIMPLE, SUB_WORKFLOW, FORK_JOIN, JOIN, SWITCH, SET_VARIABLE, TERMINATE, WAIT, INLINE, JSON_JQ_TRANSFORM, DO_WHILE, START_WORKFLOW and HTTP tasks'],
     ['a type that is not text', workflow({ ...simple('h'), type: 7 }), 'tasks[0].type', '"7" is not supported'],
     ["Conductor's deprecated DECISION", workflow({ ...simple('d'), type: 'DECISION', caseValueParam: 'x', decisionCases: {} }), 'tasks[0].type', 'use SWITCH'],
     // FORK_JOIN
@@ -147,8 +168,23 @@ describe('validateWorkflowDef with system tasks', () => {
     // SWITCH
     ['a SWITCH with no evaluatorType', workflow({ ...switchOn('s', {}), evaluatorType: undefined }), 'tasks[0].evaluatorType', 'must be "value-param"'],
     ['a SWITCH with an unknown evaluatorType', workflow({ ...switchOn('s', {}), evaluatorType: 'jq' }), 'tasks[0].evaluatorType', 'must be "value-param"'],
-    ['a javascript SWITCH', workflow({ ...switchOn('s', {}), evaluatorType: 'javascript' }), 'tasks[0].evaluatorType', '"javascript" is not supported: Turnout evaluates SWITCH with "value-param" only'],
-    ['a graaljs SWITCH', workflow({ ...switchOn('s', {}), evaluatorType: 'graaljs' }), 'tasks[0].evaluatorType', '"graaljs" is not supported'],
+    ['a javascript SWITCH with no expression', workflow({ ...switchOn('s', {}), evaluatorType: 'javascript', expression: '' }), 'tasks[0].expression', 'a javascript expression over $'],
+    // INLINE
+    ['an INLINE with no evaluatorType', workflow(inline('i', { expression: '1' })), 'tasks[0].inputParameters.evaluatorType', 'must be one of javascript, graaljs, value-param'],
+    ['an INLINE with a python evaluatorType', workflow(inline('i', { evaluatorType: 'python', expression: '1' })), 'tasks[0].inputParameters.evaluatorType', 'must be one of'],
+    ['an INLINE with no expression', workflow(inline('i', { evaluatorType: 'javascript' })), 'tasks[0].inputParameters.expression', 'non-empty string'],
+    ['an INLINE with only its expression', workflow({ ...simple('i'), type: 'INLINE', inputParameters: { expression: '1' } }), 'tasks[0].inputParameters.evaluatorType', 'must be one of'],
+    // JSON_JQ_TRANSFORM
+    ['a JSON_JQ_TRANSFORM with no queryExpression', workflow(jq('q', { key: 1 })), 'tasks[0].inputParameters.queryExpression', 'the jq query'],
+    ['a JSON_JQ_TRANSFORM with a blank queryExpression', workflow(jq('q', { queryExpression: ' ' })), 'tasks[0].inputParameters.queryExpression', 'non-empty string'],
+    // DO_WHILE
+    ['a DO_WHILE with no loopCondition', workflow({ ...doWhile('l', [simple('a')]), loopCondition: undefined }), 'tasks[0].loopCondition', 'javascript condition over $'],
+    ['a DO_WHILE with no loopOver', workflow({ ...doWhile('l', []), loopOver: undefined }), 'tasks[0].loopOver', 'non-empty array of tasks'],
+    ['a DO_WHILE with an empty loopOver', workflow(doWhile('l', [])), 'tasks[0].loopOver', 'non-empty array of tasks'],
+    ['a bad task in a loopOver', workflow(doWhile('l', [{ taskReferenceName: 'z' }])), 'tasks[0].loopOver[0].name', 'must be a string'],
+    ['a DO_WHILE in a loopOver', workflow(doWhile('l', [simple('a'), doWhile('inner', [simple('b')])])), 'tasks[0].loopOver[1].type', 'a DO_WHILE inside the loopOver of another (tasks[0]) is not supported'],
+    ['a DO_WHILE in a case of a loop', workflow(doWhile('l', [switchOn('s', { gold: [doWhile('inner', [simple('b')])] })])), 'tasks[0].loopOver[0].decisionCases.gold[0].type', 'is not supported'],
+    ['a reference name used in a loop and outside', workflow(simple('a'), doWhile('l', [simple('a')])), 'tasks[1].loopOver[0].taskReferenceName', 'used by an earlier task'],
     ['a SWITCH with no expression', workflow({ ...switchOn('s', {}), expression: undefined }), 'tasks[0].expression', 'non-empty string'],
     ['a SWITCH with a blank expression', workflow({ ...switchOn('s', {}), expression: ' ' }), 'tasks[0].expression', 'non-empty string'],
     ['a SWITCH with no decisionCases', workflow({ ...switchOn('s', {}), decisionCases: undefined }), 'tasks[0].decisionCases', 'must be an object'],
@@ -188,7 +224,7 @@ describe('validateWorkflowDef with system tasks', () => {
   });
 
   it('lists every problem across branches and cases', () => {
-    const errors = errorsOf(workflow(fork('f', [{ name: 'a' }], [simple('b', '')]), join('j', ['zz']), switchOn('s', { x: [{ ...simple('c'), type: 'HTTP' }] })));
+    const errors = errorsOf(workflow(fork('f', [{ name: 'a' }], [simple('b', '')]), join('j', ['zz']), switchOn('s', { x: [{ ...simple('c'), type: 'KAFKA_PUBLISH' }] })));
     expect(errors.map((error) => error.path)).toEqual([
       'tasks[0].forkTasks[0][0].taskReferenceName',
       'tasks[0].forkTasks[1][0].name',

@@ -2,21 +2,54 @@ import { type FieldError, type Validated, invalid, valid } from '../field-error'
 import { isRecord } from '../plain-values';
 import { checkName } from '../routing/names';
 import { parseTaskToDomain } from '../routing/task-to-domain';
+import { checkHttpTaskDef } from './http-task';
+import { checkStartWorkflowDef } from './start-workflow-task';
 
 /**
  * Conductor's workflow task types Turnout runs. SIMPLE tasks are polled by
  * workers and routed to a domain; the others are system tasks that Turnout
  * runs itself, get no domain and are never in a queue.
  */
-export type WorkflowTaskType = 'SIMPLE' | 'SUB_WORKFLOW' | 'FORK_JOIN' | 'JOIN' | 'SWITCH' | 'SET_VARIABLE' | 'TERMINATE' | 'WAIT';
-export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = ['SIMPLE', 'SUB_WORKFLOW', 'FORK_JOIN', 'JOIN', 'SWITCH', 'SET_VARIABLE', 'TERMINATE', 'WAIT'];
+export type WorkflowTaskType =
+  | 'SIMPLE'
+  | 'SUB_WORKFLOW'
+  | 'FORK_JOIN'
+  | 'JOIN'
+  | 'SWITCH'
+  | 'SET_VARIABLE'
+  | 'TERMINATE'
+  | 'WAIT'
+  | 'INLINE'
+  | 'JSON_JQ_TRANSFORM'
+  | 'DO_WHILE'
+  | 'START_WORKFLOW'
+  | 'HTTP';
+export const WORKFLOW_TASK_TYPES: readonly WorkflowTaskType[] = [
+  'SIMPLE',
+  'SUB_WORKFLOW',
+  'FORK_JOIN',
+  'JOIN',
+  'SWITCH',
+  'SET_VARIABLE',
+  'TERMINATE',
+  'WAIT',
+  'INLINE',
+  'JSON_JQ_TRANSFORM',
+  'DO_WHILE',
+  'START_WORKFLOW',
+  'HTTP',
+];
 
 /** How a TERMINATE task ends its run. */
 export type TerminationStatus = 'COMPLETED' | 'FAILED' | 'TERMINATED';
 export const TERMINATION_STATUSES: readonly TerminationStatus[] = ['COMPLETED', 'FAILED', 'TERMINATED'];
 
-/** SWITCH's one evaluator: the case is the value of the input parameter that `expression` names. */
+/** SWITCH's (and INLINE's) plain evaluator: the case is the value of the input parameter that `expression` names. */
 export const VALUE_PARAM_EVALUATOR = 'value-param';
+
+/** The evaluatorType names of a JavaScript expression (Conductor's `graaljs` is the same language), run in the sandbox. */
+export const JAVASCRIPT_EVALUATORS: readonly string[] = ['javascript', 'graaljs'];
+const isJavascriptEvaluator = (evaluatorType: unknown): boolean => JAVASCRIPT_EVALUATORS.includes(evaluatorType as string);
 
 /** SUB_WORKFLOW's subWorkflowParam: which workflow the child runs, and its own map (replacing the parent's, whole). */
 export interface SubWorkflowParam {
@@ -37,12 +70,16 @@ export interface WorkflowTaskDef {
   forkTasks?: WorkflowTaskDef[][];
   /** JOIN: the reference names it waits for (none: it completes once reached, as Conductor's does). */
   joinOn?: string[];
-  /** SWITCH: `value-param` (the case is the input parameter named by `expression`). */
+  /** SWITCH: `value-param` (the case is the input parameter named by `expression`) or `javascript` (the case is the expression's value). */
   evaluatorType?: string;
   expression?: string;
   decisionCases?: Record<string, WorkflowTaskDef[]>;
   defaultCase?: WorkflowTaskDef[];
   subWorkflowParam?: SubWorkflowParam;
+  /** DO_WHILE: a JavaScript condition over `$`, evaluated after each iteration; true runs another. */
+  loopCondition?: string;
+  /** DO_WHILE: the tasks of one iteration. */
+  loopOver?: WorkflowTaskDef[];
   [field: string]: unknown;
 }
 
@@ -67,6 +104,7 @@ export function* workflowTasksOf(tasks: readonly WorkflowTaskDef[], path: string
     for (const [branch, branchTasks] of (task.forkTasks ?? []).entries()) yield* workflowTasksOf(branchTasks, `${at}.forkTasks[${branch}]`);
     for (const [key, caseTasks] of Object.entries(task.decisionCases ?? {})) yield* workflowTasksOf(caseTasks, `${at}.decisionCases.${key}`);
     yield* workflowTasksOf(task.defaultCase ?? [], `${at}.defaultCase`);
+    yield* workflowTasksOf(task.loopOver ?? [], `${at}.loopOver`);
   }
 }
 
@@ -88,6 +126,13 @@ export function simpleTaskNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): s
   return [...names];
 }
 
+/** The names whose task definitions a definition's own tasks use (SIMPLE tasks', and HTTP tasks' retries), once each. */
+export function taskDefNamesOf(def: { tasks: readonly WorkflowTaskDef[] }): string[] {
+  const names = new Set<string>();
+  for (const { task } of workflowTasksOf(def.tasks, 'tasks')) if (task.type === 'SIMPLE' || task.type === 'HTTP') names.add(task.name);
+  return [...names];
+}
+
 /** What checking a definition's tasks gathers as it walks them. */
 interface TreeCheck {
   errors: FieldError[];
@@ -95,6 +140,8 @@ interface TreeCheck {
   references: Set<string>;
   /** JOINs, checked once every reference name is known (to say whether a joinOn name exists at all). */
   joins: Array<{ path: string; joinOn: string[]; forkReference: string; forkReferences: readonly string[] }>;
+  /** The path of the DO_WHILE whose loopOver is being checked (loops do not nest). */
+  insideLoop?: string;
 }
 
 interface CheckedSequence {
@@ -239,6 +286,20 @@ function checkFieldsOfType(
     case 'WAIT':
       check.errors.push(...checkWait(raw.inputParameters, `${at}.inputParameters`));
       return { fields: {}, innerReferences: [] };
+    case 'INLINE':
+      check.errors.push(...checkInline(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
+    case 'JSON_JQ_TRANSFORM':
+      check.errors.push(...checkJq(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
+    case 'DO_WHILE':
+      return checkDoWhile(raw, at, check);
+    case 'START_WORKFLOW':
+      check.errors.push(...checkStartWorkflowDef(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
+    case 'HTTP':
+      check.errors.push(...checkHttpTaskDef(raw.inputParameters, `${at}.inputParameters`));
+      return { fields: {}, innerReferences: [] };
     default: {
       const unknownType: never = type;
       throw new Error(`unknown task type ${String(unknownType)}`);
@@ -253,6 +314,41 @@ function checkTerminate(raw: unknown, path: string): FieldError[] {
     return [{ path: `${path}.terminationStatus`, message: `must be one of ${TERMINATION_STATUSES.join(', ')}` }];
   }
   return isRecord(raw) && raw.terminationStatus !== undefined ? [] : [{ path: `${path}.terminationStatus`, message: `is required: one of ${TERMINATION_STATUSES.join(', ')}` }];
+}
+
+const isNonEmptyText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** INLINE's evaluatorType and expression, in its inputParameters as Conductor has them. */
+function checkInline(raw: unknown, path: string): FieldError[] {
+  const { evaluatorType, expression } = isRecord(raw) ? raw : {};
+  const errors: FieldError[] = [];
+  if (!isJavascriptEvaluator(evaluatorType) && evaluatorType !== VALUE_PARAM_EVALUATOR) {
+    errors.push({ path: `${path}.evaluatorType`, message: `must be one of ${[...JAVASCRIPT_EVALUATORS, VALUE_PARAM_EVALUATOR].join(', ')}` });
+  }
+  if (!isNonEmptyText(expression)) {
+    errors.push({ path: `${path}.expression`, message: 'must be a non-empty string: the script whose value is the result (inputs as $.name)' });
+  }
+  return errors;
+}
+
+/** JSON_JQ_TRANSFORM's queryExpression, in its inputParameters as Conductor has it. */
+function checkJq(raw: unknown, path: string): FieldError[] {
+  const queryExpression = isRecord(raw) ? raw.queryExpression : undefined;
+  return isNonEmptyText(queryExpression) ? [] : [{ path: `${path}.queryExpression`, message: 'must be a non-empty string: the jq query over the task\'s input' }];
+}
+
+function checkDoWhile(raw: Record<string, unknown>, at: string, check: TreeCheck): { fields: Partial<WorkflowTaskDef>; innerReferences: string[] } {
+  if (check.insideLoop !== undefined) {
+    check.errors.push({ path: `${at}.type`, message: `a DO_WHILE inside the loopOver of another (${check.insideLoop}) is not supported` });
+    return { fields: {}, innerReferences: [] };
+  }
+  if (!isNonEmptyText(raw.loopCondition)) {
+    check.errors.push({ path: `${at}.loopCondition`, message: 'must be a non-empty string: a javascript condition over $ (true: one more iteration)' });
+  }
+  check.insideLoop = at;
+  const loopOver = checkInnerSequence(raw.loopOver, `${at}.loopOver`, check, true);
+  check.insideLoop = undefined;
+  return { fields: { loopOver: loopOver.tasks }, innerReferences: loopOver.references };
 }
 
 /** WAIT's duration or until, when written as they are (an expression is checked when the task runs); neither: it waits for an update. */
@@ -333,17 +429,19 @@ function checkJoinOn(raw: unknown, path: string, check: TreeCheck): string[] {
 
 function checkSwitch(raw: Record<string, unknown>, at: string, check: TreeCheck): { fields: Partial<WorkflowTaskDef>; innerReferences: string[] } {
   const evaluatorType = raw.evaluatorType;
-  // Conductor requires evaluatorType; Turnout evaluates no script, in the server or anywhere else.
-  if (evaluatorType === 'javascript' || evaluatorType === 'graaljs') {
+  // Conductor requires evaluatorType; a javascript expression runs in the sandbox.
+  const javascript = isJavascriptEvaluator(evaluatorType);
+  if (!javascript && evaluatorType !== VALUE_PARAM_EVALUATOR) {
     check.errors.push({
       path: `${at}.evaluatorType`,
-      message: `"${evaluatorType}" is not supported: Turnout evaluates SWITCH with "${VALUE_PARAM_EVALUATOR}" only (the case is the input parameter that expression names)`,
+      message: `must be "${VALUE_PARAM_EVALUATOR}" (the case is the input parameter that expression names) or "javascript" (the case is the expression's value)`,
     });
-  } else if (evaluatorType !== VALUE_PARAM_EVALUATOR) {
-    check.errors.push({ path: `${at}.evaluatorType`, message: `must be "${VALUE_PARAM_EVALUATOR}" (the case is the input parameter that expression names)` });
   }
   if (typeof raw.expression !== 'string' || raw.expression.trim() === '') {
-    check.errors.push({ path: `${at}.expression`, message: 'must be a non-empty string: the name of the input parameter whose value is the case' });
+    check.errors.push({
+      path: `${at}.expression`,
+      message: javascript ? 'must be a non-empty string: a javascript expression over $ whose value is the case' : 'must be a non-empty string: the name of the input parameter whose value is the case',
+    });
   }
   const casesAt = `${at}.decisionCases`;
   let decisionCases: Array<[string, CheckedSequence]> = [];
@@ -358,7 +456,7 @@ function checkSwitch(raw: Record<string, unknown>, at: string, check: TreeCheck)
       : checkInnerSequence(raw.defaultCase, `${at}.defaultCase`, check, false);
   return {
     fields: {
-      evaluatorType: VALUE_PARAM_EVALUATOR,
+      evaluatorType: javascript ? 'javascript' : VALUE_PARAM_EVALUATOR,
       // Defined, not assigned: a case may be called `__proto__`.
       decisionCases: Object.fromEntries(decisionCases.map(([key, sequence]) => [key, sequence.tasks])),
       defaultCase: defaultCase.tasks,

@@ -315,6 +315,8 @@ function groupKey(placement) {
       return placement.decisionCase === null
         ? { id: 'default', order: Number.MAX_SAFE_INTEGER, label: 'Default case', className: 'case', dataset: { case: '' } }
         : { id: `case-${placement.decisionCase}`, order: 0, label: `Case ${placement.decisionCase}`, className: 'case', dataset: { case: placement.decisionCase } };
+    case 'DO_WHILE':
+      return { id: 'loop', order: 0, label: 'Loop', className: 'loop', dataset: { loop: placement.taskReferenceName } };
     default:
       // A placement this page does not know yet: its own group, after the others.
       return { id: `other-${placement.type}`, order: Number.MAX_SAFE_INTEGER, label: String(placement.type), className: 'other', dataset: {} };
@@ -339,6 +341,8 @@ function taskCard(task) {
       system ? null : ['Worker', task.workerId ? h('code', {}, task.workerId) : h('span', { className: 'muted' }, '—'), 'worker'],
       task.taskType === 'SWITCH' && task.chosenCase !== undefined ? ['Chosen case', chosenCase(task), 'chosen-case'] : null,
       task.subWorkflowId ? ['Sub-workflow', executionLink(task.subWorkflowId), 'sub-workflow'] : null,
+      // START_WORKFLOW: the run it started (no child: it links back to nothing).
+      task.taskType === 'START_WORKFLOW' && typeof task.outputData?.workflowId === 'string' ? ['Started run', executionLink(task.outputData.workflowId), 'started-run'] : null,
       ['Retry', String(task.retryCount ?? 0), 'retry'],
       task.reasonForIncompletion ? ['Reason', h('span', { className: 'error' }, task.reasonForIncompletion), 'reason'] : null,
     ]),

@@ -1,4 +1,4 @@
-/** How a worker retries a lost broker connection. */
+/** How a process (a worker, the router) retries a lost broker connection. */
 export interface ReconnectPolicy {
   /** The wait before the first attempt, about. */
   initialDelayMs: number;
@@ -11,7 +11,7 @@ export const DEFAULT_RECONNECT_POLICY: ReconnectPolicy = { initialDelayMs: 250, 
 /**
  * The wait before reconnect attempt `attempt` (1, 2, …): doubling from the
  * initial delay up to the maximum, then drawn from its upper half. The jitter
- * keeps a pool of workers from meeting a restarted broker all at the same moment.
+ * keeps a pool of workers (or routers) from meeting a restarted broker all at the same moment.
  */
 export function reconnectDelayMs(attempt: number, policy: ReconnectPolicy, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1));

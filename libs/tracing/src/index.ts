@@ -1,0 +1,3 @@
+export * from './tracing';
+export * from './amqp-trace-headers';
+export * from './event-trace-metadata';
