@@ -1,4 +1,4 @@
-// `node scripts/run.mjs <api|router|migrate|rebuild-projections>`: runs one of Turnout's built
+// `node scripts/run.mjs <api|router|migrate|rebuild-projections|grant-domain>`: runs one of Turnout's built
 // processes. The entry points are named here and nowhere else; npm start,
 // npm run migrate, npm run rebuild-projections, the Dockerfile, the compose file and the benchmark all
 // start processes through this file. The process runs in this one (no child),
@@ -10,6 +10,7 @@ const ENTRY_POINTS = {
   api: 'dist/apps/api/main.js',
   router: 'dist/apps/router/main.js',
   migrate: 'dist/apps/router/migrate.js',
+  'grant-domain': 'dist/apps/router/grant-domain.js',
   'rebuild-projections': 'dist/apps/router/rebuild-projections.js',
 };
 

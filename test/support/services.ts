@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import * as amqp from 'amqplib';
+// Relative, not @turnout/config: the global teardown imports this file, and Jest maps no paths for it.
+import { CONFIG_DEFAULTS } from '../../libs/config/src/turnout-config';
 import { recordTestVhost } from './test-vhosts';
 
 const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -15,6 +17,8 @@ const LOCAL_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 let databaseUrlPromise: Promise<string> | undefined;
 let amqpUrlPromise: Promise<string> | undefined;
+/** Set when Testcontainers started the broker: its management API, on a mapped port. */
+let containerManagementUrl: string | undefined;
 
 async function postgresAnswers(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -102,7 +106,9 @@ export function amqpUrl(): Promise<string> {
     if (await rabbitAnswers(url)) return isolatedVhost(url);
     if (await dockerAnswers()) {
       const { RabbitMQContainer } = await import('@testcontainers/rabbitmq');
-      const container = await new RabbitMQContainer('rabbitmq:3.13').start();
+      // With the management plugin: the domain confinement test creates a user through it.
+      const container = await new RabbitMQContainer('rabbitmq:3.13-management').start();
+      containerManagementUrl = `http://guest:guest@${container.getHost()}:${container.getMappedPort(15672)}`;
       return container.getAmqpUrl();
     }
     throw new Error(
@@ -111,6 +117,12 @@ export function amqpUrl(): Promise<string> {
     );
   })();
   return amqpUrlPromise;
+}
+
+/** RabbitMQ's management API for the broker of amqpUrl(): RABBITMQ_MANAGEMENT_URL, the container's, or the local default. */
+export async function managementUrl(): Promise<string> {
+  await amqpUrl();
+  return process.env.RABBITMQ_MANAGEMENT_URL ?? containerManagementUrl ?? CONFIG_DEFAULTS.rabbitmqManagementUrl;
 }
 
 export interface TestDatabase {

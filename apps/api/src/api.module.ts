@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { openDatabase } from '@turnout/database';
+import { DeadLettersController } from './admin/dead-letters.controller';
 import { stopTracing } from '@turnout/tracing';
 import { DATA_SOURCE, TURNOUT_CONFIG } from './api.tokens';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -47,6 +48,7 @@ export class ApiModule {
         TasksController,
         TaskQueriesController,
         EventHandlersController,
+        DeadLettersController,
         TokenController,
         HealthController,
         MetricsController,

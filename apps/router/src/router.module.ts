@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { createTurnoutLogger } from '@turnout/logging';
 import { openDatabase } from '@turnout/database';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { stopTracing } from '@turnout/tracing';
 import { HeartbeatsController } from './presence/heartbeats.controller';
 import { WORKFLOW_COMMANDS } from './workflow-commands.provider';
@@ -26,7 +27,7 @@ export class RouterModule {
       module: RouterModule,
       // No HTTP here: nestjs-pino gives the router's pino logger to every Nest Logger.
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createTurnoutLogger(config, 'router') } })],
-      controllers: [TaskResultsController, HeartbeatsController, HttpTasksController],
+      controllers: [TaskResultsController, HeartbeatsController, DeadLettersController, HttpTasksController],
       providers: [
         { provide: TURNOUT_CONFIG, useValue: config },
         {

@@ -12,6 +12,8 @@ export interface TurnoutConfig {
    * connected in order, the next one taken when a node goes away (parseBrokerUrls).
    */
   amqpUrl: string;
+  /** RabbitMQ's management HTTP API, with an administrator's credentials: npm run grant-domain creates users through it. */
+  rabbitmqManagementUrl: string;
   /** HTTP port of the api. */
   port: number;
   /** A domain is active while one of its workers was seen within this window. */
@@ -26,6 +28,8 @@ export interface TurnoutConfig {
   timerPollMs: number;
   /** Messages a router consumer holds unacknowledged at once. */
   routerPrefetch: number;
+  /** Dead letters kept for operators (GET /api/admin/dead-letters): the newest this many. */
+  deadLettersKept: number;
   /** The router's Prometheus /metrics port (0: a free port). */
   routerMetricsPort: number;
   /** Longest one script (INLINE, JSON_JQ_TRANSFORM, SWITCH javascript, DO_WHILE loopCondition) may run; past it the task fails. */
@@ -66,6 +70,7 @@ export interface ApiKey {
 export const CONFIG_DEFAULTS: TurnoutConfig = {
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
   amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+  rabbitmqManagementUrl: 'http://guest:guest@127.0.0.1:15672',
   port: 8080,
   activeWorkerTimeoutMs: 10_000,
   presenceRefreshMs: 500,
@@ -73,6 +78,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
   relayBatchSize: 500,
   timerPollMs: 500,
   routerPrefetch: 100,
+  deadLettersKept: 10_000,
   routerMetricsPort: 9464,
   sandboxTimeLimitMs: 1_000,
   sandboxMemoryLimitMb: 64,
@@ -91,6 +97,7 @@ export const CONFIG_DEFAULTS: TurnoutConfig = {
 export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   databaseUrl: 'DATABASE_URL',
   amqpUrl: 'AMQP_URL',
+  rabbitmqManagementUrl: 'RABBITMQ_MANAGEMENT_URL',
   port: 'PORT',
   activeWorkerTimeoutMs: 'ACTIVE_WORKER_TIMEOUT_MS',
   presenceRefreshMs: 'PRESENCE_REFRESH_MS',
@@ -98,6 +105,7 @@ export const CONFIG_ENV: { readonly [K in keyof TurnoutConfig]: string } = {
   relayBatchSize: 'RELAY_BATCH_SIZE',
   timerPollMs: 'TIMER_POLL_MS',
   routerPrefetch: 'ROUTER_PREFETCH',
+  deadLettersKept: 'DEAD_LETTERS_KEPT',
   routerMetricsPort: 'ROUTER_METRICS_PORT',
   sandboxTimeLimitMs: 'SANDBOX_TIME_LIMIT_MS',
   sandboxMemoryLimitMb: 'SANDBOX_MEMORY_LIMIT_MB',
@@ -196,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
   return {
     databaseUrl: text('databaseUrl') ?? CONFIG_DEFAULTS.databaseUrl,
     amqpUrl,
+    rabbitmqManagementUrl: text('rabbitmqManagementUrl') ?? CONFIG_DEFAULTS.rabbitmqManagementUrl,
     port: env[CONFIG_ENV.port] === '0' ? 0 : integer('port', CONFIG_DEFAULTS.port),
     activeWorkerTimeoutMs: integer('activeWorkerTimeoutMs', CONFIG_DEFAULTS.activeWorkerTimeoutMs),
     presenceRefreshMs: integer('presenceRefreshMs', CONFIG_DEFAULTS.presenceRefreshMs),
@@ -203,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TurnoutConfig 
     relayBatchSize: integer('relayBatchSize', CONFIG_DEFAULTS.relayBatchSize),
     timerPollMs: integer('timerPollMs', CONFIG_DEFAULTS.timerPollMs),
     routerPrefetch: integer('routerPrefetch', CONFIG_DEFAULTS.routerPrefetch),
+    deadLettersKept: integer('deadLettersKept', CONFIG_DEFAULTS.deadLettersKept),
     routerMetricsPort: env[CONFIG_ENV.routerMetricsPort] === '0' ? 0 : integer('routerMetricsPort', CONFIG_DEFAULTS.routerMetricsPort),
     sandboxTimeLimitMs: integer('sandboxTimeLimitMs', CONFIG_DEFAULTS.sandboxTimeLimitMs),
     sandboxMemoryLimitMb: integer('sandboxMemoryLimitMb', CONFIG_DEFAULTS.sandboxMemoryLimitMb),

@@ -1,3 +1,4 @@
+import { CreateDeadLetters1732200001600 } from '@turnout/dead-letters';
 import { EVENT_STORE_MIGRATIONS } from '@turnout/event-store';
 import { CreateDefinitions1732200000100, CreateEventHandlers1732200001200, CreateTaskQueues1732200000300 } from '@turnout/metadata';
 import { CreateWorkerPresence1732200000200 } from '@turnout/presence';
@@ -18,4 +19,5 @@ export const TURNOUT_MIGRATIONS = [
   CreateWorkflowSummaries1732200000900,
   CreateEventHandlers1732200001200,
   CreateTaskExecutions1732200001500,
+  CreateDeadLetters1732200001600,
 ];

@@ -1,4 +1,4 @@
-import { type FieldError, type Validated, type WorkerSighting, invalid, nameProblem, valid } from '@turnout/domain';
+import { type FieldError, type Validated, type WorkerSighting, invalid, nameProblem, queueNameProblem, valid } from '@turnout/domain';
 import { optionalString, parseJson, requiredString } from './message-validation';
 
 /** A worker's heartbeat, published to HEARTBEATS_EXCHANGE; `gone: true` is its last word. */
@@ -43,6 +43,9 @@ export function parseHeartbeat(content: Buffer, receivedAt: number): Validated<P
   if (taskTypeProblem !== null) errors.push({ path: 'taskType', message: taskTypeProblem });
   const domainProblem = domain === null ? null : nameProblem(domain);
   if (domainProblem !== null) errors.push({ path: 'domain', message: domainProblem });
+  // Names that pass one by one may still make no queue name (over 255 bytes): no worker can poll one.
+  const queueProblem = taskTypeProblem === null && domainProblem === null && taskType !== '' ? queueNameProblem(taskType, domain) : null;
+  if (queueProblem !== null) errors.push({ path: domain === null ? 'taskType' : 'domain', message: queueProblem });
   const at = typeof body.at === 'number' ? body.at : typeof body.at === 'string' ? Date.parse(body.at) : NaN;
   if (!Number.isFinite(at)) errors.push({ path: 'at', message: 'must be an ISO-8601 time or epoch milliseconds' });
   if (body.gone !== undefined && typeof body.gone !== 'boolean') errors.push({ path: 'gone', message: 'must be a boolean' });

@@ -9,4 +9,6 @@ export * from './confirmed-publish';
 export * from './dead-letter';
 export * from './broker-connection';
 export * from './event-queues';
+export * from './domain-permissions';
+export * from './broker-management';
 export * from './reconnect-backoff';

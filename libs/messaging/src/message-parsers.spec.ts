@@ -72,6 +72,15 @@ describe('the message parsers report field errors', () => {
     expect(!refused.ok && describeFieldErrors(refused.errors)).toBe('taskId: must be a non-empty string');
   });
 
+  it('refuses a heartbeat whose task type makes no queue name (over 255 bytes) or has control characters', () => {
+    const long = parseHeartbeat(json({ taskType: 'x'.repeat(256), domain: null, workerId: 'w', at: 0 }), 1_000);
+    expect(!long.ok && describeFieldErrors(long.errors)).toMatch(/^taskType: queue name "x+…" is 256 bytes; RabbitMQ allows 255$/);
+    const withDomain = parseHeartbeat(json({ taskType: 'x'.repeat(251), domain: 'doug', workerId: 'w', at: 0 }), 1_000);
+    expect(!withDomain.ok && describeFieldErrors(withDomain.errors)).toMatch(/^domain: queue name "x+…" is 256 bytes; RabbitMQ allows 255$/);
+    const control = parseHeartbeat(json({ taskType: 'x\u0007y', domain: null, workerId: 'w', at: 0 }), 1_000);
+    expect(!control.ok && describeFieldErrors(control.errors)).toBe('taskType: must not contain control characters');
+  });
+
   it('refuses a heartbeat with a domain that is no name', () => {
     const parsed = parseHeartbeat(json({ taskType: 'x', domain: 'a@b', workerId: 'w', at: 0 }), 1_000);
     expect(!parsed.ok && describeFieldErrors(parsed.errors)).toMatch(/^domain: must not contain "@"/);

@@ -3,6 +3,8 @@ import type * as amqp from 'amqplib';
 import { describeFieldErrors } from '@turnout/domain';
 import {
   STREAM_MARKER_TYPE,
+  TASKS_SUPERSEDED_EXCHANGE,
+  TASKS_SUPERSEDED_MARKERS_EXCHANGE,
   TASKS_SUPERSEDED_RETENTION_MS,
   TASKS_SUPERSEDED_STREAM,
   type TaskSuperseded,
@@ -74,7 +76,8 @@ export class SupersededFeed {
       },
       { arguments: { 'x-stream-offset': { '!': 'timestamp', value: Math.floor(this.readFrom() / 1000) } } },
     );
-    await publishConfirmed(publishChannel, '', Buffer.from('{}'), { type: STREAM_MARKER_TYPE, messageId: marker, contentType: 'application/json' }, TASKS_SUPERSEDED_STREAM);
+    const markerProperties = { type: STREAM_MARKER_TYPE, messageId: marker, contentType: 'application/json' };
+    await publishConfirmed(publishChannel, TASKS_SUPERSEDED_MARKERS_EXCHANGE, Buffer.from('{}'), markerProperties);
     await reached;
   }
 
@@ -84,6 +87,11 @@ export class SupersededFeed {
   }
 
   private read(message: amqp.ConsumeMessage): void {
+    // Only the relay's signals count: markers come through an exchange any worker, a confined one too, may write to.
+    if (message.fields.exchange !== TASKS_SUPERSEDED_EXCHANGE) {
+      this.options.log(`ignored a message in ${TASKS_SUPERSEDED_STREAM} published to "${message.fields.exchange}", not ${TASKS_SUPERSEDED_EXCHANGE}`);
+      return;
+    }
     const parsed = parseTaskSuperseded(message.content);
     if (!parsed.ok) {
       // Not ours to dead-letter: the stream is everyone's, and keeps it anyway.

@@ -1,9 +1,10 @@
 import type * as amqp from 'amqplib';
 import { describeFieldErrors, isRecord, messageOf } from '@turnout/domain';
 import {
-  TASK_RESULTS_EXCHANGE,
+  DOMAIN_TASK_RESULTS_EXCHANGE,
   type TaskResult,
   type TaskSuperseded,
+  domainRoutingKey,
   parseTaskMessage,
   publishConfirmed,
   publishDeadLetter,
@@ -44,6 +45,8 @@ interface StartReport {
 export interface TaskDeliveriesOptions<I, O extends object | void> {
   workerId: string;
   queueName: string;
+  /** The domain it consumes: its results are published by domain, so a user confined to one is let through. */
+  domain: string | null;
   execute: TaskHandler<I, O>;
   /** The attempts Turnout superseded: their deliveries are skipped. */
   superseded: SupersededTasks;
@@ -255,7 +258,7 @@ export class TaskDeliveries<I, O extends object | void> {
 
   private publishResult(delivery: Delivery, result: TaskResult): Promise<void> {
     const properties = withTraceparent(taskResultProperties(result), delivery.span);
-    return publishConfirmed(delivery.session.publishChannel, TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), properties);
+    return publishConfirmed(delivery.session.publishChannel, DOMAIN_TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), properties, domainRoutingKey(this.options.domain));
   }
 
   /** Runs the handler; what it returns or throws becomes the TaskResult. */

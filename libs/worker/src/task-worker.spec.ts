@@ -6,6 +6,8 @@
 import * as amqp from 'amqplib';
 import {
   TASKS_SUPERSEDED_EXCHANGE,
+  TASKS_SUPERSEDED_MARKERS_EXCHANGE,
+  TASKS_SUPERSEDED_STREAM,
   TASK_RESULTS_EXCHANGE,
   type TaskMessage,
   type TaskResult,
@@ -13,6 +15,7 @@ import {
   assertTaskQueue,
   assertTasksSuperseded,
   assertWorkerExchanges,
+  bindDomainExchanges,
   parseTaskResult,
   publishConfirmed,
   taskMessageProperties,
@@ -37,6 +40,8 @@ describe('TaskWorker on the broker', () => {
     connection = await amqp.connect(broker);
     channel = await connection.createConfirmChannel();
     await assertWorkerExchanges(channel);
+    // The router binds these; no router runs here.
+    await bindDomainExchanges(channel);
     await assertTasksSuperseded(channel);
     const { queue } = await channel.assertQueue('', { exclusive: true });
     await channel.bindQueue(queue, TASK_RESULTS_EXCHANGE, '');
@@ -193,6 +198,22 @@ describe('TaskWorker on the broker', () => {
     expect(resultsOf(supersededLive.taskId)).toEqual([]);
     expect(await readyCount(taskType)).toBe(0);
     expect(worker.tasksHeld).toBe(0);
+  });
+
+  it('trusts no signal that came through the markers exchange, which any worker (a confined one too) may write to', async () => {
+    const taskType = uniqueName('forged_signal');
+    const task = await publishTask(taskType);
+    const forged: TaskSuperseded = { taskId: task.taskId, workflowInstanceId: task.workflowInstanceId, reason: 'forged' };
+    await publishConfirmed(channel, TASKS_SUPERSEDED_MARKERS_EXCHANGE, Buffer.from(JSON.stringify(forged)), taskSupersededProperties(forged, Date.now()));
+    const logged: string[] = [];
+    const ran: string[] = [];
+    // Started after the forged signal: it reads it while it catches up, and ignores it.
+    const worker = await startedWorker(taskType, (started) => void ran.push(started.taskId), logged);
+    await waitFor('the task to run', () => resultsOf(task.taskId).some((result) => result.status === 'COMPLETED'));
+
+    expect(ran).toEqual([task.taskId]);
+    expect(worker.tasksSkipped).toBe(0);
+    expect(logged).toContain(`ignored a message in ${TASKS_SUPERSEDED_STREAM} published to "${TASKS_SUPERSEDED_MARKERS_EXCHANGE}", not ${TASKS_SUPERSEDED_EXCHANGE}`);
   });
 
   it('tells a running handler that its attempt was superseded, drops its result and acks the task', async () => {

@@ -109,6 +109,7 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
     this.deliveries = new TaskDeliveries({
       workerId: this.workerId,
       queueName: this.queueName,
+      domain: this.domain,
       execute: options.execute,
       superseded,
       reportStartAfterMs: options.reportStartAfterMs ?? DEFAULT_REPORT_START_AFTER_MS,

@@ -5,7 +5,7 @@
  * so that one of them can vanish as a stopped node does.
  */
 import * as amqp from 'amqplib';
-import { type TaskMessage, assertTaskQueue, assertTasksSuperseded, assertWorkerExchanges, publishConfirmed, taskMessageProperties } from '@turnout/messaging';
+import { type TaskMessage, assertTaskQueue, assertTasksSuperseded, assertWorkerExchanges, bindDomainExchanges, publishConfirmed, taskMessageProperties } from '@turnout/messaging';
 import { amqpUrl, uniqueName } from '../../../test/support/services';
 import { type TcpProxy, amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
 import { waitFor } from '../../../test/support/wait-for';
@@ -23,6 +23,8 @@ describe('TaskWorker with two broker addresses', () => {
     connection = await amqp.connect(broker);
     channel = await connection.createConfirmChannel();
     await assertWorkerExchanges(channel);
+    // The router binds these; no router runs here.
+    await bindDomainExchanges(channel);
     await assertTasksSuperseded(channel);
   });
 

@@ -1,15 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import {
-  type ReconnectPolicy,
-  assertDeadLetter,
-  assertTaskQueue,
-  assertTasksSuperseded,
-  assertWorkerExchanges,
-  connectToBroker,
-  reconnectDelayMs,
-} from '@turnout/messaging';
+import { type ReconnectPolicy, assertTaskQueue, connectToBroker, ensureWorkerTopology, reconnectDelayMs } from '@turnout/messaging';
 import { withinDeadline } from './within-deadline';
 
 /** One connection to the broker and what was opened on it; replaced whole on reconnect. */
@@ -173,11 +165,10 @@ export class WorkerConnection {
       return channel;
     };
     try {
-      attempt.step = 'opening channels and declaring the exchanges';
+      attempt.step = 'checking the exchanges';
+      await ensureWorkerTopology(connection);
+      attempt.step = 'opening channels';
       const publishChannel = watch(await connection.createConfirmChannel());
-      await assertWorkerExchanges(publishChannel);
-      await assertDeadLetter(publishChannel);
-      await assertTasksSuperseded(publishChannel);
       attempt.step = 'catching up on superseded tasks';
       await this.options.catchUp(watch(await connection.createChannel()), publishChannel);
       const consumeChannel = watch(await connection.createChannel());

@@ -1,5 +1,5 @@
 import { messageOf } from '@turnout/domain';
-import { HEARTBEATS_EXCHANGE, type Heartbeat, publishConfirmed } from '@turnout/messaging';
+import { DOMAIN_HEARTBEATS_EXCHANGE, type Heartbeat, domainRoutingKey, publishConfirmed } from '@turnout/messaging';
 import type { BrokerSession } from './worker-connection';
 
 export interface WorkerHeartbeatsOptions {
@@ -13,7 +13,7 @@ export interface WorkerHeartbeatsOptions {
 }
 
 /**
- * A worker's heartbeats on HEARTBEATS_EXCHANGE, each confirmed by the broker:
+ * A worker's heartbeats on DOMAIN_HEARTBEATS_EXCHANGE (by its domain), each confirmed by the broker:
  * one every interval while it runs (what makes its domain active for routing),
  * and a last one marked `gone` when it stops.
  */
@@ -48,7 +48,8 @@ export class WorkerHeartbeats {
       at: new Date().toISOString(),
       ...(gone ? { gone: true } : {}),
     };
-    await publishConfirmed(session.publishChannel, HEARTBEATS_EXCHANGE, Buffer.from(JSON.stringify(heartbeat)), { contentType: 'application/json' });
+    const routingKey = domainRoutingKey(this.options.domain);
+    await publishConfirmed(session.publishChannel, DOMAIN_HEARTBEATS_EXCHANGE, Buffer.from(JSON.stringify(heartbeat)), { contentType: 'application/json' }, routingKey);
   }
 
   private async sendOnCurrent(gone: boolean): Promise<void> {

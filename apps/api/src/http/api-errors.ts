@@ -51,6 +51,8 @@ export function httpErrorOf(error: DomainError): HttpException {
       return new NotFound(error.message);
     case 'INVALID_STATE':
     case 'WORKFLOW_ALREADY_STARTED':
+    // Only AMQP results carry a confinement; never met over HTTP, answered as a refusal if it were.
+    case 'NOT_OFFERED':
       return new Conflict(error.message);
     default: {
       const unknownCode: never = error.code;

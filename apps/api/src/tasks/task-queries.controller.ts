@@ -7,6 +7,7 @@ import { WorkflowCommandHandler, loadWorkflow } from '@turnout/workflow-runs';
 import { DATA_SOURCE } from '../api.tokens';
 import { conductorTask } from '../conductor/conductor-task';
 import { InvalidInput, NotFound } from '../http/api-errors';
+import { pageNumber } from '../http/page-parameters';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
 import { taskSearchResultView } from './task-summary-view';
 
@@ -16,14 +17,6 @@ const isTaskResultStatus = (status: string): status is TaskResultStatus => (TASK
 /** Conductor's default page, and the most one search answers (as the workflow search). */
 const DEFAULT_SIZE = 100;
 const MAX_SIZE = 1000;
-
-function pageNumber(raw: unknown, fallback: number, path: string, max: number, errors: FieldError[]): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'string' ? Number(raw) : Number.NaN;
-  if (Number.isInteger(value) && value >= 0 && value <= max) return value;
-  errors.push({ path, message: `must be a whole number from 0 to ${max}` });
-  return fallback;
-}
 
 /**
  * Conductor's task look-ups and updates that start from a task id or a

@@ -54,6 +54,12 @@ export type WorkflowCommand =
         workerId: string | null;
         /** With IN_PROGRESS: the worker's next word comes within this many seconds. */
         callbackAfterSeconds: number | null;
+        /**
+         * The one domain the publisher may work for (null: the default queues),
+         * when its broker user is confined to one; absent when it is not. A
+         * result for a task of another domain is refused (NOT_OFFERED).
+         */
+        confinedTo?: string | null;
       };
     }
   | {

@@ -804,6 +804,33 @@ describe('decide', () => {
       });
     });
 
+    describe('a result from a worker confined to a domain', () => {
+      const confined = (command: WorkflowCommand, confinedTo: string | null): WorkflowCommand =>
+        command.type === 'RecordTaskResult' ? { ...command, data: { ...command.data, confinedTo } } : command;
+      const inCanary = scheduled('t1', 0, { inputData: { id: 42 }, domain: 'canary', queueName: 'fetch_user@canary' });
+
+      it('is recorded for a task of its own domain', () => {
+        given(started, inCanary).when(confined(result('t1', 'FAILED'), 'canary')).then([
+          failed('t1'),
+          expect.objectContaining({ type: 'TaskScheduled', data: expect.objectContaining({ taskId: 'next', retriedTaskId: 't1' }) }),
+        ]);
+      });
+
+      it('is refused for a task of another domain, or of the default queue, and says so', () => {
+        given(started, inCanary)
+          .when(confined(result('t1', 'COMPLETED'), 'doug'))
+          .thenFailsWith('NOT_OFFERED', 'the worker was not offered task t1: it is confined to domain doug, and the task is for domain canary');
+        given(started, first)
+          .when(confined(inProgress('t1', LATER), 'doug'))
+          .thenFailsWith('NOT_OFFERED', 'the worker was not offered task t1: it is confined to domain doug, and the task is for the default queues');
+        given(started, inCanary).when(confined(result('t1', 'COMPLETED'), null)).thenFailsWith('NOT_OFFERED');
+      });
+
+      it('is refused for a task of another domain that already ended, rather than ignored', () => {
+        given(started, inCanary, completed('t1', { name: 'Ada' })).when(confined(result('t1', 'COMPLETED'), 'doug')).thenFailsWith('NOT_OFFERED');
+      });
+    });
+
     describe('terminate', () => {
       it('cancels the open task and ends the run TERMINATED with the reason', () => {
         given(started, first).when(terminate('wrong input', LATER)).then([

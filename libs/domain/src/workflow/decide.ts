@@ -33,6 +33,15 @@ function refuseSystemTask(task: TaskRun): void {
   }
 }
 
+/** A worker confined to one domain reported on a task of another: it was never offered that task. */
+function refuseNotOffered(task: TaskRun, confinedTo: string | null): never {
+  const domainName = (domain: string | null): string => (domain === null ? 'the default queues' : `domain ${domain}`);
+  throw new DomainError(
+    'NOT_OFFERED',
+    `the worker was not offered task ${task.taskId}: it is confined to ${domainName(confinedTo)}, and the task is for ${domainName(task.domain)}`,
+  );
+}
+
 function fireTimer(state: StartedWorkflow, timer: WorkflowTimer, plan: Plan): WorkflowEvent[] {
   if (isEnded(state)) return [];
   const { run } = state;
@@ -120,8 +129,10 @@ export function decide(command: WorkflowCommand, state: WorkflowState, scripts: 
     }
     case 'RecordTaskResult': {
       const current = startedOrRefuse(state);
-      const { taskId, status, outputData, reasonForIncompletion, workerId, callbackAfterSeconds, now } = command.data;
+      const { taskId, status, outputData, reasonForIncompletion, workerId, callbackAfterSeconds, confinedTo, now } = command.data;
       const task = findTask(current.run, taskId);
+      // Before anything else: a confined worker learns nothing of a task that was never its own, ended or not.
+      if (task !== null && confinedTo !== undefined && task.domain !== confinedTo) refuseNotOffered(task, confinedTo);
       // A duplicate, late or superseded result (the attempt ended, or the run did) changes nothing.
       if (task === null || isEnded(current) || !isOpenTask(task)) return [];
       refuseSystemTask(task);
