@@ -63,6 +63,7 @@ export const GUARDED_ROUTES: readonly ApiRoute[] = [
   route('GET', '/api/event'),
   route('GET', '/api/event/:event', ['activeOnly']),
   route('DELETE', '/api/event/:name'),
+  route('GET', '/api/admin/dead-letters', ['start', 'size']),
 ];
 
 /** The path with each `:parameter` replaced (already encoded) by `valueOf(parameter)`. */
