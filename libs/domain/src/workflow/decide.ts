@@ -33,9 +33,10 @@ function refuseSystemTask(task: TaskRun): void {
   }
 }
 
-/** A worker confined to one domain reported on a task of another: it was never offered that task. */
+/** A worker confined to one domain reported on a task of another, or on a system task: it was never offered that task. */
 function refuseNotOffered(task: TaskRun, confinedTo: string | null): never {
   const domainName = (domain: string | null): string => (domain === null ? 'the default queues' : `domain ${domain}`);
+  if (task.kind !== undefined) throw new DomainError('NOT_OFFERED', `the worker was not offered task ${task.taskId}: it is a ${task.kind} task, which Turnout offers to no worker`);
   throw new DomainError(
     'NOT_OFFERED',
     `the worker was not offered task ${task.taskId}: it is confined to ${domainName(confinedTo)}, and the task is for ${domainName(task.domain)}`,
@@ -132,7 +133,8 @@ export function decide(command: WorkflowCommand, state: WorkflowState, scripts: 
       const { taskId, status, outputData, reasonForIncompletion, workerId, callbackAfterSeconds, confinedTo, now } = command.data;
       const task = findTask(current.run, taskId);
       // Before anything else: a confined worker learns nothing of a task that was never its own, ended or not.
-      if (task !== null && confinedTo !== undefined && task.domain !== confinedTo) refuseNotOffered(task, confinedTo);
+      // A system task (a WAIT has no domain either) is offered to no worker: only an unconfined client may end one.
+      if (task !== null && confinedTo !== undefined && (task.domain !== confinedTo || task.kind !== undefined)) refuseNotOffered(task, confinedTo);
       // A duplicate, late or superseded result (the attempt ended, or the run did) changes nothing.
       if (task === null || isEnded(current) || !isOpenTask(task)) return [];
       refuseSystemTask(task);
@@ -200,7 +202,7 @@ export function decide(command: WorkflowCommand, state: WorkflowState, scripts: 
         status === 'COMPLETED'
           ? { type: 'TaskCompleted', data: { taskId, outputData, workerId: null, endTime: now } }
           : { type: 'TaskFailed', data: { taskId, outputData, reasonForIncompletion, terminal: status === 'FAILED_WITH_TERMINAL_ERROR', workerId: null, endTime: now } };
-      return thenAdvance(current, [ended], planOf(command.data));
+      return thenAdvance(current, [ended], planOf(command.data, scripts));
     }
     case 'TerminateWorkflow': {
       const current = startedOrRefuse(state);

@@ -6,8 +6,9 @@ import { decide } from './decide';
 import { type WorkflowBlueprint, blueprintOf, validateWorkflowDef } from './definition';
 import type { EventOf, WorkflowEvent } from './events';
 import { foldEvents } from './evolve';
-import { given } from './given-when-then.test-support';
+import { given, givenWithScripts } from './given-when-then.test-support';
 import { isHostAllowed } from './http-task';
+import type { ScriptEvaluator } from './script-evaluator';
 
 const NOW = 1_700_000_000_000;
 const nobody: RoutingContext = { presence: new PresenceSnapshot(), activeWorkerTimeoutMs: 10_000 };
@@ -78,6 +79,22 @@ describe('HTTP', () => {
       const events = given(...history).when(reported('t1', 'FAILED', {}, 'POST http://orders.local/orders/42 answered 500 Internal Server Error')).events();
       expect(events.map((event) => event.type)).toEqual(['TaskFailed', 'TaskScheduled']);
       expect(scheduledOf(events)[0]).toMatchObject({ taskId: 't2', kind: 'HTTP', retryCount: 1, retriedTaskId: 't1', http: { uri: 'http://orders.local/orders/42' } });
+    });
+
+    it('evaluates a script task after it with the sandbox, in the decision that records the call', () => {
+      const def = validateWorkflowDef({
+        name: 'caller_then_script',
+        tasks: [
+          { name: 'call', taskReferenceName: 'call', type: 'HTTP', inputParameters: { http_request: REQUEST } },
+          { name: 'pick', taskReferenceName: 'pick', type: 'INLINE', inputParameters: { evaluatorType: 'javascript', expression: '$.ok', ok: '${call.output.response.body.ok}' } },
+        ],
+      });
+      if (!def.ok) throw new Error(JSON.stringify(def.errors));
+      const scripts: ScriptEvaluator = { javascript: (_expression, input) => ({ ok: true, value: (input as { ok: unknown }).ok }), jq: () => ({ ok: false, reason: 'no jq here' }) };
+      const started = decide(start(blueprintOf(def.value, new Map())), { type: 'Empty' }, scripts);
+      const events = givenWithScripts(scripts, ...started).when(reported('t1', 'COMPLETED', { response })).events();
+      expect(events.map((event) => event.type)).toEqual(['TaskCompleted', 'TaskScheduled', 'TaskCompleted', 'WorkflowCompleted']);
+      expect(events[2]).toMatchObject({ type: 'TaskCompleted', data: { outputData: { result: true } } });
     });
 
     it('fails the run once the retries of its definition are spent, or at once with no task definition', () => {
