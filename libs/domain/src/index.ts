@@ -16,6 +16,6 @@ export * from './workflow/evolve';
 export * from './workflow/decide';
 export * from './events/payload-expressions';
 export * from './events/event-handler';
-export { chosenCaseOf } from './workflow/advance';
+export { chosenCaseOf, iteratedReference } from './workflow/advance';
 export * from './workflow/script-evaluator';
 export * from './storable-input';

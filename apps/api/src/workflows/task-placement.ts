@@ -1,4 +1,4 @@
-import { type BlueprintTask, type TaskRun, type WorkflowBlueprint, chosenCaseOf as chosenCaseOfSwitch } from '@turnout/domain';
+import { type BlueprintTask, type TaskRun, type WorkflowBlueprint, chosenCaseOf as chosenCaseOfSwitch, iteratedReference } from '@turnout/domain';
 
 /**
  * Where a task sits in its run's control flow (Turnout's field; Conductor's
@@ -63,7 +63,7 @@ export function placementsOf(blueprint: WorkflowBlueprint): Map<number, TaskPlac
  */
 export function placementOfAttempt(placement: TaskPlacement | undefined, attempt: TaskRun): TaskPlacement | undefined {
   if (placement === undefined || attempt.iteration === undefined || placement.type === 'DO_WHILE') return placement;
-  return { ...placement, taskReferenceName: `${placement.taskReferenceName}__${attempt.iteration}` };
+  return { ...placement, taskReferenceName: iteratedReference(placement.taskReferenceName, attempt.iteration) };
 }
 
 /**

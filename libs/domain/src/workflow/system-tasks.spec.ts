@@ -109,6 +109,16 @@ describe('system tasks', () => {
       expect(events[0]).toMatchObject({ type: 'TaskCompleted', data: { taskId: pause.taskId, outputData: { by: 'hand' } } });
     });
 
+    it('refuses an update from a worker confined to a domain, the default queues included: a WAIT is offered to no worker', () => {
+      for (const confinedTo of [null, 'doug']) {
+        const confined = result(pause.taskId, 'COMPLETED', { by: 'a confined worker' });
+        if (confined.type !== 'RecordTaskResult') throw new Error('a result');
+        given(...history)
+          .when({ ...confined, data: { ...confined.data, confinedTo } })
+          .thenFailsWith('NOT_OFFERED', `the worker was not offered task ${pause.taskId}: it is a WAIT task, which Turnout offers to no worker`);
+      }
+    });
+
     it('fails the run when the duration its input evaluates to is no duration', () => {
       const begun = play(start({ pause: 'soon' }));
       const events = decide(result(byReference(begun, 'use')!.taskId, 'COMPLETED'), foldEvents(begun));
