@@ -177,10 +177,20 @@ describe('Conductor HTTP workers', () => {
     ['a domain list', 'domain=a,b', 'domain'],
     ['NO_DOMAIN', 'domain=NO_DOMAIN', 'domain'],
     ['a count of 0', 'count=0', 'count'],
+    ['a worker id presence cannot record', `workerid=${'w'.repeat(256)}`, 'workerid'],
   ])('refuses a poll with %s, naming the field', async (_case, query, field) => {
     const response = await api.request('GET', `/api/tasks/poll/batch/${uniqueName('t')}?${query}`);
     expect(response.status).toBe(400);
     expect(response.body.validationErrors).toEqual([expect.objectContaining({ field })]);
+  });
+
+  it('refuses, naming the field, a start by a name no workflow can have and a worker id presence cannot record', async () => {
+    const byName = await api.request('POST', '/api/workflow/orders@doug', {});
+    expect(byName.status).toBe(400);
+    expect(byName.body.validationErrors).toEqual([expect.objectContaining({ field: 'name', reason: expect.stringContaining('must not contain "@"') })]);
+    const result = await api.request('POST', '/api/tasks', { taskId: 'x', workflowInstanceId: 'y', status: 'COMPLETED', workerId: 'w'.repeat(256) });
+    expect(result.status).toBe(400);
+    expect(result.body.validationErrors).toEqual([expect.objectContaining({ field: 'workerId', reason: 'is 256 bytes; a worker id may have 255' })]);
   });
 
   it('refuses a result for a task it does not know with a 404, and a malformed one with a 400', async () => {

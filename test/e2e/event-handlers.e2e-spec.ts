@@ -71,7 +71,7 @@ describe('event handlers', () => {
   }
 
   /** A workflow of one task type, and a handler of a queue of its own that starts it; answers their names. */
-  async function handlerFor(action: Record<string, unknown> = {}, fields: Record<string, unknown> = {}) {
+  async function handlerFor(action: Record<string, unknown> = {}, fields: Record<string, unknown> = {}, actionFields: Record<string, unknown> = {}) {
     const taskType = uniqueName('evt_task');
     const workflow = uniqueName('evt_flow');
     const queue = uniqueName('evt.queue');
@@ -81,7 +81,7 @@ describe('event handlers', () => {
     const registered = await turnout.api.request('POST', '/api/event', {
       name,
       event: `amqp_queue:${queue}`,
-      actions: [{ action: 'start_workflow', start_workflow: { name: workflow, version: 1, ...action } }],
+      actions: [{ action: 'start_workflow', start_workflow: { name: workflow, version: 1, ...action }, ...actionFields }],
       active: true,
       ...fields,
     });
@@ -128,6 +128,11 @@ describe('event handlers', () => {
   });
 
   it.each([
+    [
+      'a message with text PostgreSQL cannot store',
+      () => Buffer.from('{"note": "a\\u0000b"}'),
+      () => 'note: must not contain NUL characters or unpaired surrogates',
+    ],
     ['a message that is not JSON', () => Buffer.from('{oops'), () => 'body is not JSON'],
     [
       'a message whose map cannot route the workflow',
@@ -143,6 +148,17 @@ describe('event handlers', () => {
     expect(deadLetter.properties.headers?.[DEAD_LETTER_QUEUE_HEADER]).toBe(handler.queue);
     const started = await turnout.db.query("select 1 from turnout_events where type = 'WorkflowStarted' and data->'startedBy'->>'messageId' = $1", [messageId]);
     expect(started.rowCount).toBe(0);
+  });
+
+  it('dead-letters a message whose inline JSON holds text PostgreSQL cannot store, rather than failing the start on every redelivery', async () => {
+    const handler = await handlerFor({ input: { text: '${note.text}' } }, {}, { expandInlineJSON: true });
+    const messageId = uniqueName('inline_nul');
+    // The body itself is storable: the NUL only appears once the inline JSON is read.
+    await publish(handler.queue, { note: '{"text": "a\\u0000b"}' }, messageId);
+    const deadLetter = await deadLetterWithId(messageId);
+    expect(String(deadLetter.properties.headers?.[DEAD_LETTER_REASON_HEADER])).toBe(
+      `event handler ${handler.name}, actions[0]: input.text: must not contain NUL characters or unpaired surrogates`,
+    );
   });
 
   it('dead-letters a message whose handler names a workflow that does not exist', async () => {

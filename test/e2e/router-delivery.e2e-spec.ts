@@ -134,6 +134,7 @@ describe('router deliveries', () => {
   });
 
   it.each([
+    ['a heartbeat whose worker id presence cannot record', HEARTBEATS_EXCHANGE, { taskType: 'x', domain: null, workerId: 'w'.repeat(300), at: Date.now() }, 'workerId: is 300 bytes'],
     ['a result that is not JSON', TASK_RESULTS_EXCHANGE, Buffer.from('{oops'), 'body is not JSON'],
     ['a result with an unknown status', TASK_RESULTS_EXCHANGE, { taskId: 't', workflowInstanceId: 'w', status: 'DONE' }, 'status: must be one of'],
     ['a result for a workflow that does not exist', TASK_RESULTS_EXCHANGE, { taskId: 't', workflowInstanceId: 'nope', status: 'COMPLETED' }, 'WORKFLOW_NOT_FOUND'],
@@ -241,5 +242,25 @@ describe('router deliveries', () => {
       return current.status === 'COMPLETED' ? current : undefined;
     });
     expect(workflow.output).toEqual({ ok: true });
+  });
+
+  it('dead-letters a result holding text PostgreSQL cannot store, which would fail its append on every redelivery, and takes the next', async () => {
+    const taskType = uniqueName('unstorable_result');
+    const workflowName = uniqueName('unstorable_result_workflow');
+    await api.registerWorkflow(workflowName, [taskType]);
+    const workflowId = await api.startWorkflow(workflowName);
+    const task = await takeTask(taskType);
+    const messageId = uniqueName('nul');
+    const result = (note: string) => `{"taskId": "${task.taskId}", "workflowInstanceId": "${workflowId}", "status": "COMPLETED", "outputData": {"note": "${note}"}}`;
+    await publish(TASK_RESULTS_EXCHANGE, '', Buffer.from(result('a\\u0000b')), { messageId });
+    expect(String((await deadLetterWithId(messageId)).properties.headers?.[DEAD_LETTER_REASON_HEADER])).toBe(
+      'outputData.note: must not contain NUL characters or unpaired surrogates',
+    );
+    await publish(TASK_RESULTS_EXCHANGE, '', Buffer.from(result('ab')));
+    const workflow = await waitFor('the workflow to complete', async () => {
+      const current = await api.workflow(workflowId);
+      return current.status === 'COMPLETED' ? current : undefined;
+    });
+    expect(workflow.output).toEqual({ note: 'ab' });
   });
 });

@@ -1,4 +1,4 @@
-import { type FieldError, type Validated, type WorkerSighting, invalid, nameProblem, queueNameProblem, valid } from '@turnout/domain';
+import { type FieldError, type Validated, type WorkerSighting, invalid, nameProblem, queueNameProblem, valid, workerIdProblem } from '@turnout/domain';
 import { optionalString, parseJson, requiredString } from './message-validation';
 
 /** A worker's heartbeat, published to HEARTBEATS_EXCHANGE; `gone: true` is its last word. */
@@ -38,6 +38,8 @@ export function parseHeartbeat(content: Buffer, receivedAt: number): Validated<P
   const taskType = requiredString(body, 'taskType', errors);
   const domain = optionalString(body, 'domain', errors);
   const workerId = requiredString(body, 'workerId', errors);
+  const workerIdError = workerId === '' ? null : workerIdProblem(workerId);
+  if (workerIdError !== null) errors.push({ path: 'workerId', message: workerIdError });
   // An empty task type already has its error from requiredString.
   const taskTypeProblem = taskType === '' ? null : nameProblem(taskType);
   if (taskTypeProblem !== null) errors.push({ path: 'taskType', message: taskTypeProblem });

@@ -30,6 +30,24 @@ describe('the message parsers report field errors', () => {
     expect(!notObject.ok && describeFieldErrors(notObject.errors)).toBe('body must be a JSON object');
   });
 
+  it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) or nesting over 64 levels, naming the field, in any message', () => {
+    const nul = parseTaskResult(Buffer.from('{"taskId": "t", "workflowInstanceId": "w", "status": "COMPLETED", "outputData": {"note": "a\\u0000b"}}'));
+    expect(!nul.ok && describeFieldErrors(nul.errors)).toBe('outputData.note: must not contain NUL characters or unpaired surrogates');
+    const surrogate = parseHeartbeat(Buffer.from('{"taskType": "x", "domain": null, "workerId": "w\\ud800", "at": 0}'), 1_000);
+    expect(!surrogate.ok && describeFieldErrors(surrogate.errors)).toBe('workerId: must not contain NUL characters or unpaired surrogates');
+    const deep = parseTaskMessage(Buffer.from(`{"taskId": "t", "workflowInstanceId": "w", "inputData": ${'['.repeat(70)}${']'.repeat(70)}}`));
+    expect(!deep.ok && describeFieldErrors(deep.errors)).toMatch(/is nested more than 64 levels deep$/);
+  });
+
+  it('refuses a worker id that presence cannot record (over 255 bytes, control characters), in a heartbeat or a result', () => {
+    const long = parseHeartbeat(json({ taskType: 'x', domain: null, workerId: 'w'.repeat(256), at: 0 }), 1_000);
+    expect(!long.ok && describeFieldErrors(long.errors)).toBe('workerId: is 256 bytes; a worker id may have 255');
+    const control = validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'COMPLETED', workerId: 'w\n2' });
+    expect(!control.ok && describeFieldErrors(control.errors)).toBe('workerId: must not contain control characters');
+    // A blank worker id names no worker, as none does.
+    expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'COMPLETED', workerId: ' ' })).toMatchObject({ ok: true, value: { workerId: null } });
+  });
+
   it('gives the api the field errors of a task result as they are', () => {
     expect(validateTaskResult({ taskId: 'x', workflowInstanceId: 'y', status: 'DONE' })).toEqual({
       ok: false,

@@ -1,8 +1,12 @@
-import { type FieldError, type Validated, invalid, isRecord, valid } from '@turnout/domain';
+import { type FieldError, type Validated, invalid, isRecord, unstorableInputProblems, valid } from '@turnout/domain';
 
 /**
  * A message body as a JSON object. Its errors have the path '' (the body as a
- * whole), so a dead-letter reason reads "body is not JSON: …".
+ * whole), so a dead-letter reason reads "body is not JSON: …". Text
+ * PostgreSQL cannot store (NUL, unpaired surrogates) or nesting over
+ * MAX_INPUT_DEPTH is refused here, naming the field, as the api's pipe refuses
+ * it in a request: past here it would fail every append that carried it (and
+ * the appends grouped with it), again on every redelivery.
  */
 export function parseJson(content: Buffer): Validated<Record<string, unknown>> {
   let value: unknown;
@@ -11,7 +15,9 @@ export function parseJson(content: Buffer): Validated<Record<string, unknown>> {
   } catch (error) {
     return invalid([{ path: '', message: `body is not JSON: ${(error as Error).message}` }]);
   }
-  return isRecord(value) ? valid(value) : invalid([{ path: '', message: 'body must be a JSON object' }]);
+  if (!isRecord(value)) return invalid([{ path: '', message: 'body must be a JSON object' }]);
+  const unstorable = unstorableInputProblems(value);
+  return unstorable.length === 0 ? valid(value) : invalid(unstorable);
 }
 
 /** The field as a non-blank string; otherwise an error is added to `errors` and '' returned. */

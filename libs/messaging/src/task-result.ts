@@ -1,5 +1,5 @@
 import type { Options } from 'amqplib';
-import { type FieldError, type TaskResultStatus, type Validated, invalid, isRecord, valid } from '@turnout/domain';
+import { type FieldError, type TaskResultStatus, type Validated, invalid, isRecord, valid, workerIdProblem } from '@turnout/domain';
 import { optionalString, parseJson, requiredString } from './message-validation';
 
 /** A Conductor TaskResult, as workers publish it to TASK_RESULTS_EXCHANGE or POST /api/tasks. */
@@ -31,7 +31,11 @@ export function validateTaskResult(body: Record<string, unknown>): Validated<Tas
   const taskId = requiredString(body, 'taskId', errors);
   const workflowInstanceId = requiredString(body, 'workflowInstanceId', errors);
   const reasonForIncompletion = optionalString(body, 'reasonForIncompletion', errors);
-  const workerId = optionalString(body, 'workerId', errors);
+  const givenWorkerId = optionalString(body, 'workerId', errors);
+  // Blank names no worker. A worker named becomes a sighting in presence (its table's key), as a heartbeat's does.
+  const workerId = givenWorkerId === null || givenWorkerId.trim() === '' ? null : givenWorkerId;
+  const workerIdError = workerId === null ? null : workerIdProblem(workerId);
+  if (workerIdError !== null) errors.push({ path: 'workerId', message: workerIdError });
   const callbackAfterSeconds = body.callbackAfterSeconds ?? null;
   const callbackIsValid = callbackAfterSeconds === null || (Number.isSafeInteger(callbackAfterSeconds) && (callbackAfterSeconds as number) >= 0);
   if (!callbackIsValid) errors.push({ path: 'callbackAfterSeconds', message: 'must be a whole number, 0 or more' });

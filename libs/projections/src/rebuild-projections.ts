@@ -1,3 +1,4 @@
+import { escapeIdentifier } from 'pg';
 import { type Checkpoint, START_CHECKPOINT, type StoredEvent, readCheckpoint, readCommittedEvents } from '@turnout/event-store';
 import type { ReadModel } from './projection';
 import type { TransactionalDb } from './projection-runner';
@@ -37,12 +38,13 @@ const isAfter = (event: StoredEvent, limit: Checkpoint): boolean =>
  * given: nothing they did is done again.
  */
 export async function rebuildProjections(db: TransactionalDb, readModels: readonly ReadModel[], options: RebuildOptions): Promise<RebuildReport> {
-  const tables = readModels.flatMap((readModel) => readModel.tables);
-  const badName = tables.find((table) => !TABLE_NAME.test(table));
+  const names = readModels.flatMap((readModel) => readModel.tables);
+  const badName = names.find((table) => !TABLE_NAME.test(table));
   if (badName !== undefined) throw new Error(`not a table name: ${JSON.stringify(badName)}`);
+  // Identifiers cannot be parameters: the read models' own names, checked above, and quoted all the same.
+  const tables = names.map(escapeIdentifier);
   const progressEveryMs = options.progressEveryMs ?? 1_000;
   return db.transaction(async (tx) => {
-    // Identifiers cannot be parameters; the names are the read models' own, checked above.
     if (tables.length > 0) await tx.query(`lock table ${tables.join(', ')} in access exclusive mode`);
     const upTo = await readCheckpoint(tx, options.subscriptionName);
     if (tables.length > 0) await tx.query(`truncate ${tables.join(', ')}`);

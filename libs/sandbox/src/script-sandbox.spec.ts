@@ -31,6 +31,13 @@ describe('ScriptSandbox', () => {
       expect(sandbox.javascript('undefined', {})).toEqual({ ok: true, value: null });
     });
 
+    it('fails a script whose value holds text PostgreSQL cannot store, saying where', () => {
+      expect(reasonOf(sandbox.javascript('({ note: "a" + String.fromCharCode(0) })', {}))).toBe(
+        'its result cannot be stored: result.note: must not contain NUL characters or unpaired surrogates',
+      );
+      expect(reasonOf(sandbox.jq('[.a, "\\u0000"]', { a: 1 }))).toBe('its result cannot be stored: result[0][1]: must not contain NUL characters or unpaired surrogates');
+    });
+
     it('says what a script threw', () => {
       expect(reasonOf(sandbox.javascript('throw new TypeError("no such thing")', {}))).toBe('TypeError: no such thing');
       expect(reasonOf(sandbox.javascript('$.a.b.c', {}))).toMatch(/^TypeError: cannot read property/);

@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { TurnoutConfig } from '@turnout/config';
-import type { ScriptEvaluator, ScriptOutcome } from '@turnout/domain';
+import { type ScriptEvaluator, type ScriptOutcome, describeFieldErrors, unstorableInputProblems } from '@turnout/domain';
 import { SANDBOX_WORKER_SOURCE } from './sandbox-worker-source';
 
 export interface SandboxLimits {
@@ -93,7 +93,7 @@ export class ScriptSandbox implements ScriptEvaluator {
     }
     // The thread exits after an answer that left its engine in doubt; it is replaced now.
     if (Atomics.load(signal, 2) === 1) this.restart();
-    return reply;
+    return reply.ok ? storable(reply) : reply;
   }
 
   private restart(): void {
@@ -140,3 +140,13 @@ export class ScriptSandbox implements ScriptEvaluator {
 /** The sandbox with the configured limits (SANDBOX_TIME_LIMIT_MS, SANDBOX_MEMORY_LIMIT_MB), loaded: what each app builds its command handler with. */
 export const loadScriptSandbox = (config: Pick<TurnoutConfig, 'sandboxTimeLimitMs' | 'sandboxMemoryLimitMb'>): Promise<ScriptSandbox> =>
   ScriptSandbox.load({ timeLimitMs: config.sandboxTimeLimitMs, memoryLimitMb: config.sandboxMemoryLimitMb });
+
+/**
+ * A script's value goes into the log as it is: text PostgreSQL cannot store
+ * (`String.fromCharCode(0)`) would fail the append of every decision that
+ * reaches the script, so the script fails instead, saying why.
+ */
+function storable(outcome: { ok: true; value: unknown }): ScriptOutcome {
+  const unstorable = unstorableInputProblems(outcome.value, 'result');
+  return unstorable.length === 0 ? outcome : { ok: false, reason: `its result cannot be stored: ${describeFieldErrors(unstorable)}` };
+}

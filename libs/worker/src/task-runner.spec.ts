@@ -22,6 +22,18 @@ describe('TaskRunner, before it connects', () => {
     expect(logged).toEqual([]);
   });
 
+  it('refuses a worker id Turnout cannot record (over 255 bytes), before connecting anything', async () => {
+    const runner = new TaskRunner({ amqpUrl: UNREACHABLE_BROKER, workers: [hello], workerId: 'w'.repeat(256), environment: {}, log: () => undefined });
+    await expect(runner.start()).rejects.toThrow('worker for hello_world: workerId is 256 bytes; a worker id may have 255');
+    expect(runner.taskWorkers).toHaveLength(0);
+  });
+
+  it('refuses a task type whose default queue name would pass 255 bytes, before connecting anything', async () => {
+    const long = defineWorker({ taskType: 'x'.repeat(256), execute: () => ({}) });
+    const runner = new TaskRunner({ amqpUrl: UNREACHABLE_BROKER, workers: [long], environment: {}, log: () => undefined });
+    await expect(runner.start()).rejects.toThrow(/: queue name "x+…" is 256 bytes; RabbitMQ allows 255$/);
+  });
+
   it('refuses two workers for one task type', () => {
     expect(() => new TaskRunner({ amqpUrl: UNREACHABLE_BROKER, workers: [hello, { ...hello }] })).toThrow(
       'two workers for hello_world: a runner runs one worker per task type',

@@ -1,6 +1,6 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
-import { nameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
+import { nameProblem, queueNameProblem, taskQueueName, workerDomainProblem, workerIdProblem } from '@turnout/domain';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from '@turnout/messaging';
 import { SupersededFeed } from './superseded-feed';
 import { SupersededTasks } from './superseded-tasks';
@@ -89,7 +89,8 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
   constructor(options: TaskWorkerOptions<I, O>) {
     this.taskType = options.taskType;
     this.domain = options.domain ?? null;
-    const taskTypeProblem = nameProblem(this.taskType);
+    // The default queue's name is the task type alone: it too must fit AMQP's 255 bytes.
+    const taskTypeProblem = nameProblem(this.taskType) ?? (this.domain === null ? queueNameProblem(this.taskType, null) : null);
     if (taskTypeProblem !== null) throw new Error(`worker for ${taskQueueName(this.taskType, this.domain)}: ${taskTypeProblem}`);
     const domainProblem = this.domain === null ? null : workerDomainProblem(this.taskType, this.domain);
     if (domainProblem !== null) throw new Error(`worker for ${this.taskType}: domain "${this.domain}" ${domainProblem}`);
@@ -104,6 +105,9 @@ export class TaskWorker<I = Record<string, unknown>, O extends object | void = R
     if (!(startTimeoutMs > 0)) throw new Error(`startTimeoutMs must be above 0 (got ${startTimeoutMs})`);
     this.workerId = options.workerId ?? defaultWorkerId();
     this.queueName = taskQueueName(this.taskType, this.domain);
+    // Turnout would dead-letter every heartbeat and refuse every result naming it.
+    const workerIdError = workerIdProblem(this.workerId);
+    if (workerIdError !== null) throw new Error(`worker for ${this.queueName}: workerId ${workerIdError}`);
     const log = (message: string): void => options.log?.(message);
     const superseded = new SupersededTasks();
     this.deliveries = new TaskDeliveries({

@@ -89,6 +89,26 @@ describe('WorkflowStarts (how a run starts, from a request or a message)', () =>
     expect((await readStream(fixture.db, workflowStreamId('bad-map'))).events).toHaveLength(0);
   });
 
+  it('refuses text PostgreSQL cannot store in the input, correlation id or trigger (a message passed no HTTP pipe), naming each, appending nothing', async () => {
+    const outcome = await startsWith(definitionSource()).start(
+      request({
+        input: { note: 'a\u0000b' },
+        correlationId: '\ud800',
+        startedBy: { eventHandler: 'orders', event: 'amqp:orders', messageId: 'm\u0000' },
+        workflowId: 'unstorable',
+      }),
+    );
+    expect(outcome).toEqual({
+      type: 'invalid',
+      errors: [
+        { path: 'input.note', message: 'must not contain NUL characters or unpaired surrogates' },
+        { path: 'correlationId', message: 'must not contain NUL characters or unpaired surrogates' },
+        { path: 'startedBy.messageId', message: 'must not contain NUL characters or unpaired surrogates' },
+      ],
+    });
+    expect((await readStream(fixture.db, workflowStreamId('unstorable'))).events).toHaveLength(0);
+  });
+
   it('starts a definition given whole with the task definitions it names', async () => {
     const definitions = definitionSource();
     const given: WorkflowDef = { name: 'inline', version: 1, tasks: [{ name: 'hello', taskReferenceName: 'h', type: 'SIMPLE', inputParameters: {} }] };

@@ -13,6 +13,7 @@ import {
   parseTaskToDomain,
   subWorkflowNamesOf,
   taskTypesOf,
+  unstorableInputProblems,
 } from '@turnout/domain';
 import { SPAN_ATTRIBUTES, SPAN_NAMES, activeTracing } from '@turnout/tracing';
 import type { WorkflowCommandHandler } from './workflow-command-handler';
@@ -108,6 +109,14 @@ export class WorkflowStarts {
   ) {}
 
   async start(request: RunStartRequest): Promise<RunStartOutcome> {
+    // A message's start has passed no HTTP pipe, and an event handler's expressions (inline JSON) can make text
+    // PostgreSQL cannot store: refused here, or the append would fail on every redelivery.
+    const unstorable = [
+      ...unstorableInputProblems(request.input, 'input'),
+      ...unstorableInputProblems(request.correlationId, 'correlationId'),
+      ...unstorableInputProblems(request.startedBy, 'startedBy'),
+    ];
+    if (unstorable.length > 0) return { type: 'invalid', errors: unstorable };
     const blueprint = await blueprintToStart(request.workflow, this.definitions);
     if (blueprint.type !== 'found') return blueprint;
     const taskToDomain = parseTaskToDomain(request.taskToDomain.raw, blueprint.taskTypes, request.taskToDomain.path);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DomainError, type FieldError, describeFieldErrors, isRecord, nameProblem, queueNameProblem, taskQueueName, workerDomainProblem } from '@turnout/domain';
+import { DomainError, type FieldError, checkName, describeFieldErrors, isRecord, taskQueueName, workerDomainProblem, workerIdProblem } from '@turnout/domain';
 import { type TaskResult, parseTaskMessage, validateTaskResult } from '@turnout/messaging';
 import { recordTaskQueues } from '@turnout/metadata';
 import { WorkflowCommandHandler, loadWorkflow } from '@turnout/workflow-runs';
@@ -53,8 +53,10 @@ export class HttpWorkerTasks {
     };
     const query = { workerid: once('workerid'), domain: once('domain'), count: once('count'), timeout: once('timeout') };
     // A queue name over AMQP's limit would fail in the client library, past where it can be refused cleanly.
-    const taskTypeProblem = nameProblem(taskType) ?? queueNameProblem(taskType, null);
-    if (taskTypeProblem !== null) errors.push({ path: 'taskType', message: taskTypeProblem });
+    errors.push(...checkName('taskType', taskType));
+    const workerId = query.workerid?.trim() || null;
+    const workerIdError = workerId === null ? null : workerIdProblem(workerId);
+    if (workerIdError !== null) errors.push({ path: 'workerid', message: workerIdError });
     const domain = query.domain === undefined || query.domain.trim() === '' ? null : query.domain;
     if (domain !== null) {
       const problem = workerDomainProblem(taskType, domain);
@@ -65,7 +67,7 @@ export class HttpWorkerTasks {
     const timeoutMs = query.timeout === undefined ? 100 : Number(query.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 60_000) errors.push({ path: 'timeout', message: 'must be a whole number of ms from 0 to 60000' });
     if (errors.length > 0) throw new InvalidInput(errors);
-    return { taskType, domain, workerId: query.workerid?.trim() || null, count, timeoutMs };
+    return { taskType, domain, workerId, count, timeoutMs };
   }
 
   async poll(request: PollRequest): Promise<ConductorTask[]> {

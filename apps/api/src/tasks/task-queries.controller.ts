@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { type FieldError, type TaskResultStatus, isRecord } from '@turnout/domain';
+import { type FieldError, type TaskResultStatus, isRecord, workerIdProblem } from '@turnout/domain';
 import { findTaskSummary, insertTaskLog, listTaskLogs, parseTaskSearchQuery, searchTaskSummaries } from '@turnout/task-executions';
 import { WorkflowCommandHandler, loadWorkflow } from '@turnout/workflow-runs';
 import { DATA_SOURCE } from '../api.tokens';
@@ -101,6 +101,10 @@ export class TaskQueriesController {
     if (!isTaskResultStatus(status)) errors.push({ path: 'status', message: `must be one of ${TASK_RESULT_STATUSES.join(', ')}` });
     // No body at all reaches here as {}: an output of nothing.
     if (!isRecord(body)) errors.push({ path: 'body', message: "must be the task's output, a JSON object" });
+    if (workerId !== undefined && typeof workerId !== 'string') errors.push({ path: 'workerid', message: 'must be given once' });
+    const worker = typeof workerId === 'string' && workerId.trim() !== '' ? workerId : null;
+    const workerIdError = worker === null ? null : workerIdProblem(worker);
+    if (workerIdError !== null) errors.push({ path: 'workerid', message: workerIdError });
     if (errors.length > 0 || !isTaskResultStatus(status) || !isRecord(body)) throw new InvalidInput(errors);
     await this.presence.caughtUp();
     let taskId: string | undefined;
@@ -117,7 +121,7 @@ export class TaskQueriesController {
           status,
           outputData: body,
           reasonForIncompletion: status === 'FAILED' || status === 'FAILED_WITH_TERMINAL_ERROR' ? `${status} by an update of ${taskRefName}` : null,
-          workerId: typeof workerId === 'string' && workerId.trim() !== '' ? workerId : null,
+          workerId: worker,
           callbackAfterSeconds: null,
           nextTaskId: randomUUID(),
           routing: this.presence.routingContext(),

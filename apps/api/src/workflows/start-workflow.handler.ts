@@ -1,4 +1,4 @@
-import { type FieldError, isRecord, validateWorkflowDef } from '@turnout/domain';
+import { type FieldError, checkName, isRecord, validateWorkflowDef } from '@turnout/domain';
 import { type WorkflowToStart, WorkflowStarts } from '@turnout/workflow-runs';
 import { InvalidInput, NotFound } from '../http/api-errors';
 
@@ -10,6 +10,8 @@ export class StartWorkflowHandler {
     if (!isRecord(request)) throw new InvalidInput([{ path: 'body', message: 'must be a StartWorkflowRequest object' }]);
     const errors: FieldError[] = [];
     if (typeof request.name !== 'string' || request.name.trim() === '') errors.push({ path: 'name', message: 'must be a non-empty string' });
+    // A name no workflow can be registered under (the path's, for a start by name) is a 400 that says why, not a 404.
+    else errors.push(...checkName('name', request.name));
     if (request.version !== undefined && request.version !== null && !(Number.isInteger(request.version) && (request.version as number) >= 1)) {
       errors.push({ path: 'version', message: 'must be a whole number, 1 or more' });
     }

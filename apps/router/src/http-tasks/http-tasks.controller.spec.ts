@@ -22,7 +22,9 @@ describe('HttpTasksController (a router carrying out HTTP attempts)', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       calls.push(request.url ?? '');
-      response.writeHead(201, 'Created', { 'content-type': 'text/plain' }).end('made');
+      // JSON whose text holds a NUL, which PostgreSQL stores in no column.
+      if (request.url?.startsWith('/nul')) response.writeHead(200, 'OK', { 'content-type': 'application/json' }).end('{"a": "x\\u0000y"}');
+      else response.writeHead(201, 'Created', { 'content-type': 'text/plain' }).end('made');
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -67,6 +69,18 @@ describe('HttpTasksController (a router carrying out HTTP attempts)', () => {
     const state = await stateOf(workflowId);
     expect(state.type).toBe('Completed');
     expect(state.type !== 'Empty' && state.run.tasks[0].outputData).toEqual({ response: { statusCode: 201, reasonPhrase: 'Created', headers: expect.objectContaining({ 'content-type': ['text/plain'] }), body: 'made' } });
+  });
+
+  it('fails the task saying why when the answer holds text PostgreSQL cannot store, rather than failing the record on every delivery', async () => {
+    const { workflows, controller } = controllerWith();
+    const { workflowId, taskId } = await runCalling(workflows, `http://127.0.0.1:${port}/nul`);
+    await expect(controller.onHttpTask(messageOf(workflowId, taskId))).resolves.toEqual({ type: 'ack' });
+    const state = await stateOf(workflowId);
+    expect(state.type !== 'Empty' && state.run.tasks[0]).toMatchObject({
+      status: 'FAILED',
+      reasonForIncompletion: `GET http://127.0.0.1:${port}/nul answered 200 with what Turnout cannot store: response.body.a: must not contain NUL characters or unpaired surrogates`,
+      outputData: { response: { statusCode: 200, body: null } },
+    });
   });
 
   it('makes no call for an attempt superseded before its message was taken (the run terminated)', async () => {

@@ -4,7 +4,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
-import { DomainError, type HttpRequest, type TaskResultStatus, describeFieldErrors, isEnded, isHostAllowed, isOpenTask } from '@turnout/domain';
+import { DomainError, type HttpRequest, type TaskResultStatus, describeFieldErrors, isEnded, isHostAllowed, isOpenTask, unstorableInputProblems } from '@turnout/domain';
 import { HTTP_TASKS_QUEUE, parseHttpTaskMessage } from '@turnout/messaging';
 import { WorkflowCommandHandler, loadWorkflow } from '@turnout/workflow-runs';
 import { WorkerPresenceService } from '../presence/worker-presence.service';
@@ -23,6 +23,15 @@ export interface HttpTaskResult {
 export function httpTaskResultOf(request: HttpRequest, outcome: HttpCallOutcome): HttpTaskResult {
   if (outcome.type === 'error') return { status: 'FAILED', outputData: {}, reasonForIncompletion: outcome.reason };
   const { response } = outcome;
+  // The other side's text, stored as it came: what PostgreSQL cannot store (NUL) would fail the record on every delivery.
+  const unstorable = unstorableInputProblems(response, 'response');
+  if (unstorable.length > 0) {
+    return {
+      status: 'FAILED',
+      outputData: { response: { ...response, body: null } },
+      reasonForIncompletion: `${request.method} ${request.uri} answered ${response.statusCode} with what Turnout cannot store: ${describeFieldErrors(unstorable)}`,
+    };
+  }
   if (response.statusCode >= 200 && response.statusCode < 300) return { status: 'COMPLETED', outputData: { response }, reasonForIncompletion: null };
   return { status: 'FAILED', outputData: { response }, reasonForIncompletion: `${request.method} ${request.uri} answered ${response.statusCode} ${response.reasonPhrase}`.trim() };
 }

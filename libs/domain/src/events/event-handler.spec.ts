@@ -51,6 +51,7 @@ describe('validateEventHandler', () => {
     [{ event: 'amqp_queue:' }, 'event', 'names no queue'],
     [{ event: 'amqp: orders' }, 'event', 'white space'],
     [{ event: `amqp:${'q'.repeat(256)}` }, 'event', '256 bytes'],
+    [{ event: 'amqp:orders\u0007' }, 'event', 'must not contain control characters'],
     [{ event: 'amqp:amq.gen-123' }, 'event', 'reserved'],
     [{ event: 'amqp:turnout.router.task-results' }, 'event', 'reserved'],
     [{ name: '' }, 'name', 'non-empty'],
@@ -67,6 +68,15 @@ describe('validateEventHandler', () => {
       { path: 'actions[0].start_workflow.version', message: 'must be a whole number, 1 or more' },
       { path: 'actions[0].start_workflow.input', message: 'must be an object' },
       { path: 'actions[0].start_workflow.taskToDomain.t', message: expect.stringContaining('NO_DOMAIN may only be the last') },
+    ]);
+  });
+
+  it('refuses a start_workflow name no workflow can be registered under (the rules of names)', () => {
+    expect(refused(handlerBody({}, { name: 'orders@doug' }))).toEqual([
+      { path: 'actions[0].start_workflow.name', message: expect.stringContaining('must not contain "@"') },
+    ]);
+    expect(refused(handlerBody({}, { name: 'x'.repeat(256) }))).toEqual([
+      { path: 'actions[0].start_workflow.name', message: expect.stringContaining('is 256 bytes; RabbitMQ allows 255') },
     ]);
   });
 

@@ -6,7 +6,7 @@
  */
 import { type FieldError, type Validated, invalid, valid } from '../field-error';
 import { isRecord } from '../plain-values';
-import { MAX_QUEUE_NAME_BYTES } from '../routing/names';
+import { checkName, hasControlCharacters, queueNameBytesProblem } from '../routing/names';
 import { parseTaskToDomain } from '../routing/task-to-domain';
 import type { RunTrigger } from '../workflow/events';
 import { evaluateAgainstPayload, expandInlineJson } from './payload-expressions';
@@ -56,16 +56,13 @@ export function eventQueueOf(event: string): string | null {
   return prefix === undefined ? null : event.slice(prefix.length);
 }
 
-const UTF8 = new TextEncoder();
-// Control characters (C0, DEL, C1) in a queue name are a typing accident, never a queue.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-
+// Not the task types' rules: an event queue is anyone's queue, and may hold "@" or ",".
 function queueProblem(queue: string): string | null {
   if (queue === '') return 'names no queue';
   if (queue.trim() !== queue) return 'must not start or end with white space';
-  if (CONTROL_CHARACTERS.test(queue)) return 'must not contain control characters';
-  const bytes = UTF8.encode(queue).length;
-  if (bytes > MAX_QUEUE_NAME_BYTES) return `names a queue of ${bytes} bytes; RabbitMQ allows ${MAX_QUEUE_NAME_BYTES}`;
+  if (hasControlCharacters(queue)) return 'must not contain control characters';
+  const bytesProblem = queueNameBytesProblem(queue);
+  if (bytesProblem !== null) return bytesProblem;
   const reserved = RESERVED_QUEUE_PREFIXES.find((prefix) => queue.startsWith(prefix));
   return reserved === undefined ? null : `names a queue starting with "${reserved}", which is reserved`;
 }
@@ -91,8 +88,13 @@ function validateStartWorkflow(raw: unknown, at: string, errors: FieldError[]): 
     errors.push({ path: at, message: 'must be an object: {name, version, input, correlationId, taskToDomain}' });
     return parameters;
   }
-  if (typeof raw.name === 'string' && raw.name.trim() !== '') parameters.name = raw.name;
-  else errors.push({ path: `${at}.name`, message: 'must be a non-empty string' });
+  if (typeof raw.name !== 'string' || raw.name.trim() === '') errors.push({ path: `${at}.name`, message: 'must be a non-empty string' });
+  else {
+    // Checked as a workflow's name is at registration: one no workflow can have would fail every message.
+    const nameErrors = checkName(`${at}.name`, raw.name);
+    if (nameErrors.length === 0) parameters.name = raw.name;
+    else errors.push(...nameErrors);
+  }
   if (raw.version !== undefined && raw.version !== null) {
     if (Number.isInteger(raw.version) && (raw.version as number) >= 1) parameters.version = raw.version as number;
     else errors.push({ path: `${at}.version`, message: 'must be a whole number, 1 or more' });
@@ -145,7 +147,7 @@ export function validateEventHandler(raw: unknown): Validated<EventHandler> {
   if (!isRecord(raw)) return invalid([{ path: 'body', message: 'must be an EventHandler object: {name, event, actions, active}' }]);
   const errors: FieldError[] = [];
   let name = '';
-  if (typeof raw.name === 'string' && raw.name.trim() !== '' && raw.name.trim() === raw.name && !CONTROL_CHARACTERS.test(raw.name)) name = raw.name;
+  if (typeof raw.name === 'string' && raw.name.trim() !== '' && raw.name.trim() === raw.name && !hasControlCharacters(raw.name)) name = raw.name;
   else errors.push({ path: 'name', message: 'must be a non-empty string without white space at either end or control characters' });
   const event = validateEvent(raw.event, errors);
   if (typeof raw.condition === 'string' ? raw.condition.trim() !== '' : raw.condition !== undefined && raw.condition !== null) {

@@ -1,5 +1,16 @@
 import fc from 'fast-check';
-import { MAX_QUEUE_NAME_BYTES, NO_DOMAIN, checkName, isNoDomain, nameProblem, queueNameProblem, taskQueueName } from './names';
+import {
+  MAX_QUEUE_NAME_BYTES,
+  MAX_WORKER_ID_BYTES,
+  NO_DOMAIN,
+  checkName,
+  isNoDomain,
+  nameProblem,
+  queueNameBytesProblem,
+  queueNameProblem,
+  taskQueueName,
+  workerIdProblem,
+} from './names';
 
 const bytesOf = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -124,5 +135,33 @@ describe('checkName', () => {
   it('refuses a task type whose own queue name would pass 255 bytes', () => {
     expect(checkName('name', 'x'.repeat(255))).toEqual([]);
     expect(checkName('name', 'x'.repeat(256))).toEqual([{ path: 'name', message: expect.stringContaining('256 bytes') }]);
+  });
+});
+
+describe('queueNameBytesProblem', () => {
+  it('measures any queue name (an event queue may hold "@" or ",") against 255 UTF-8 bytes', () => {
+    expect(queueNameBytesProblem(`orders@eu,${'q'.repeat(245)}`)).toBeNull();
+    expect(queueNameBytesProblem('é'.repeat(128))).toBe(`queue name "${'é'.repeat(40)}…" is 256 bytes; RabbitMQ allows 255`);
+  });
+});
+
+describe('workerIdProblem', () => {
+  it.each(['worker-1', 'host.example.com:4711', 'w@host', 'pool a, replica 2'])('accepts %j (a worker id names no queue: "@" and "," are fine)', (workerId) => {
+    expect(workerIdProblem(workerId)).toBeNull();
+  });
+
+  it('accepts 255 bytes and refuses 256, saying how many', () => {
+    expect(MAX_WORKER_ID_BYTES).toBe(255);
+    expect(workerIdProblem('w'.repeat(255))).toBeNull();
+    expect(workerIdProblem('é'.repeat(128))).toBe('is 256 bytes; a worker id may have 255');
+  });
+
+  it.each([
+    ['', 'must not be blank'],
+    ['  ', 'must not be blank'],
+    ['w\u0000', 'must not contain control characters'],
+    ['w\n1', 'must not contain control characters'],
+  ])('refuses %j: %s', (workerId, reason) => {
+    expect(workerIdProblem(workerId)).toBe(reason);
   });
 });

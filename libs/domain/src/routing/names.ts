@@ -6,10 +6,18 @@ export const NO_DOMAIN = 'NO_DOMAIN';
 /** AMQP limits a queue name to 255 bytes (a short string). */
 export const MAX_QUEUE_NAME_BYTES = 255;
 
-// Control characters (C0, DEL, C1) never belong in a task type or a domain.
+// Control characters (C0, DEL, C1) never belong in a name: a task type, a domain, a queue, a worker id.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 const UTF8 = new TextEncoder();
+
+export const hasControlCharacters = (name: string): boolean => CONTROL_CHARACTERS.test(name);
+
+/** Why this is no queue name RabbitMQ takes (over 255 bytes), or null. */
+export function queueNameBytesProblem(queueName: string): string | null {
+  const bytes = UTF8.encode(queueName).length;
+  return bytes > MAX_QUEUE_NAME_BYTES ? `queue name "${queueName.slice(0, 40)}…" is ${bytes} bytes; RabbitMQ allows ${MAX_QUEUE_NAME_BYTES}` : null;
+}
 
 export const isNoDomain = (token: string): boolean => token.toUpperCase() === NO_DOMAIN;
 
@@ -24,16 +32,13 @@ export function nameProblem(name: string): string | null {
   if (name.trim() !== name) return 'must not start or end with white space';
   if (name.includes('@')) return 'must not contain "@" (it separates task type and domain in queue names)';
   if (name.includes(',')) return 'must not contain "," (it separates fallback domains)';
-  if (CONTROL_CHARACTERS.test(name)) return 'must not contain control characters';
+  if (hasControlCharacters(name)) return 'must not contain control characters';
   return null;
 }
 
 /** Why this task type and domain make no valid queue name, or null. */
 export function queueNameProblem(taskType: string, domain: string | null): string | null {
-  const bytes = UTF8.encode(taskQueueName(taskType, domain)).length;
-  return bytes > MAX_QUEUE_NAME_BYTES
-    ? `queue name "${taskQueueName(taskType, domain).slice(0, 40)}…" is ${bytes} bytes; RabbitMQ allows ${MAX_QUEUE_NAME_BYTES}`
-    : null;
+  return queueNameBytesProblem(taskQueueName(taskType, domain));
 }
 
 export function checkName(field: string, value: unknown): FieldError[] {
@@ -42,6 +47,22 @@ export function checkName(field: string, value: unknown): FieldError[] {
   if (problem !== null) return [{ path: field, message: problem }];
   const queueProblem = queueNameProblem(value, null);
   return queueProblem === null ? [] : [{ path: field, message: queueProblem }];
+}
+
+/**
+ * A worker id is part of the worker presence table's key, beside a task type
+ * and a domain: bounded like them, so that the key stays far below what a
+ * btree index takes (about 2,700 bytes), which would otherwise fail the upsert
+ * of every sighting grouped with it.
+ */
+export const MAX_WORKER_ID_BYTES = 255;
+
+/** Why this worker id cannot be recorded, or null. */
+export function workerIdProblem(workerId: string): string | null {
+  if (workerId.trim() === '') return 'must not be blank';
+  if (hasControlCharacters(workerId)) return 'must not contain control characters';
+  const bytes = UTF8.encode(workerId).length;
+  return bytes > MAX_WORKER_ID_BYTES ? `is ${bytes} bytes; a worker id may have ${MAX_WORKER_ID_BYTES}` : null;
 }
 
 /**
