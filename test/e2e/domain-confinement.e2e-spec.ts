@@ -201,4 +201,12 @@ describe('a worker confined to its domain', () => {
     });
     expect((await management('GET', `/api/users/${encodeURIComponent(other)}`)).status).toBe(404);
   });
+
+  it('refuses a user or vhost name RabbitMQ should not be given (blank, control characters, over 255 bytes), saying which', async () => {
+    await expect(grantDomain('--domain', 'pci', '--user', 'bad\u0001user', '--print')).rejects.toMatchObject({ stderr: expect.stringContaining('--user must not contain control characters') });
+    await expect(grantDomain('--domain', 'pci', '--user', ' ', '--print')).rejects.toMatchObject({ stderr: expect.stringContaining('--user must not be blank') });
+    await expect(grantDomain('--domain', 'pci', '--user', 'ok', '--vhost', 'v'.repeat(256), '--print')).rejects.toMatchObject({
+      stderr: expect.stringContaining('--vhost is 256 bytes; a RabbitMQ vhost may have 255'),
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, parseBrokerUrls } from '@turnout/config';
+import { identifierProblem } from '@turnout/domain';
 import { BrokerManagement, domainPermissions } from '@turnout/messaging';
 
 const USAGE = 'usage: npm run grant-domain -- --domain <domain|NO_DOMAIN> --user <name> (--password <secret> | --print) [--vhost <vhost>]';
@@ -21,6 +22,10 @@ async function grantDomain(): Promise<void> {
   const config = loadConfig();
   // The first node's path is the vhost every process connects to ('/' when it has none).
   const vhost = values.vhost ?? (decodeURIComponent(new URL(parseBrokerUrls(config.amqpUrl)[0]).pathname.slice(1)) || '/');
+  for (const [option, name] of [['--user', user], ['--vhost', vhost]] as const) {
+    const problem = identifierProblem(name, `a RabbitMQ ${option.slice(2)}`);
+    if (problem !== null) throw new Error(`${option} ${problem}`);
+  }
   const grant = domainPermissions(domain);
   const described = { user, vhost, ...grant };
   if (print === true) {

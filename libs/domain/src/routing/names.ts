@@ -58,11 +58,14 @@ export function checkName(field: string, value: unknown): FieldError[] {
 export const MAX_WORKER_ID_BYTES = 255;
 
 /** Why this worker id cannot be recorded, or null. */
-export function workerIdProblem(workerId: string): string | null {
-  if (workerId.trim() === '') return 'must not be blank';
-  if (hasControlCharacters(workerId)) return 'must not contain control characters';
-  const bytes = UTF8.encode(workerId).length;
-  return bytes > MAX_WORKER_ID_BYTES ? `is ${bytes} bytes; a worker id may have ${MAX_WORKER_ID_BYTES}` : null;
+export const workerIdProblem = (workerId: string): string | null => identifierProblem(workerId, 'a worker id');
+
+/** Why `name` (a worker id, a broker user or vhost) cannot be used: blank, control characters, over 255 bytes; or null. */
+export function identifierProblem(name: string, what: string): string | null {
+  if (name.trim() === '') return 'must not be blank';
+  if (hasControlCharacters(name)) return 'must not contain control characters';
+  const bytes = UTF8.encode(name).length;
+  return bytes > MAX_WORKER_ID_BYTES ? `is ${bytes} bytes; ${what} may have ${MAX_WORKER_ID_BYTES}` : null;
 }
 
 /**
