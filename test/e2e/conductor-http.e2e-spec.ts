@@ -193,6 +193,19 @@ describe('Conductor HTTP workers', () => {
     expect(result.body.validationErrors).toEqual([expect.objectContaining({ field: 'workerId', reason: 'is 256 bytes; a worker id may have 255' })]);
   });
 
+  it('reads a body without a Content-Type only from a request with a token (an SDK resending after renewal), not from any web page', async () => {
+    const workflowName = uniqueName('untyped');
+    await api.registerWorkflow(workflowName, [uniqueName('untyped_task')]);
+    const untyped = (headers: Record<string, string>) =>
+      fetch(`${api.baseUrl}/api/workflow`, { method: 'POST', headers, body: new Blob([JSON.stringify({ name: workflowName })]) });
+    const fromAPage = await untyped({});
+    expect(fromAPage.status).toBe(400);
+    expect(await fromAPage.json()).toMatchObject({ validationErrors: [expect.objectContaining({ field: 'body' })] });
+    const fromTheSdk = await untyped({ 'X-Authorization': 'any token: this api has no keys' });
+    expect(fromTheSdk.status).toBe(200);
+    expect((await api.workflow(await fromTheSdk.text())).workflowName).toBe(workflowName);
+  });
+
   it('refuses a result for a task it does not know with a 404, and a malformed one with a 400', async () => {
     const unknown = await api.request('POST', '/api/tasks', { taskId: 'nope', workflowInstanceId: 'nope', status: 'COMPLETED' });
     expect(unknown.status).toBe(404);

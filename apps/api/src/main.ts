@@ -12,9 +12,15 @@ import { ApiModule } from './api.module';
 import { answerClientErrors } from './http/client-errors';
 import { requestLogging } from './http/request-logging';
 
-function isJsonOrUntyped(request: IncomingMessage): boolean {
+/**
+ * JSON, or untyped with a token: Conductor's SDK resends a request refused for an expired token with its new
+ * token and without the original headers. Untyped without one is not read: a web page may send a body with no
+ * Content-Type to any origin without asking (no CORS preflight), and an open api would act on it.
+ */
+function isJsonOrTokenedUntyped(request: IncomingMessage): boolean {
   const type = request.headers['content-type'];
-  return type === undefined || type.split(';')[0]!.trim().toLowerCase() === 'application/json';
+  if (type === undefined) return request.headers['x-authorization'] !== undefined;
+  return type.split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
 async function bootstrap(): Promise<void> {
@@ -30,9 +36,8 @@ async function bootstrap(): Promise<void> {
   // The web UI: static files, no build step (apps/api/src/ui, copied beside main.js by `npm run build`).
   app.useStaticAssets(join(__dirname, 'ui'), { prefix: '/ui/', index: 'index.html' });
   // Not strict: any JSON value reaches its route (a task log is a bare string); each route refuses with a 400 a body of the wrong kind.
-  // A body without a Content-Type is read as JSON too: Conductor's SDK resends a request refused for an expired
-  // token with its new token and without the original headers. Over MAX_BODY_BYTES: a 413 (ApiExceptionFilter).
-  app.useBodyParser('json', { limit: config.maxBodyBytes, strict: false, type: isJsonOrUntyped });
+  // Over MAX_BODY_BYTES: a 413 (ApiExceptionFilter).
+  app.useBodyParser('json', { limit: config.maxBodyBytes, strict: false, type: isJsonOrTokenedUntyped });
   app.enableShutdownHooks();
   answerClientErrors(app.getHttpServer());
   await app.listen(config.port, '0.0.0.0');
