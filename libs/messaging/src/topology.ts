@@ -169,8 +169,8 @@ export async function assertWorkerTopology(channel: Channel): Promise<void> {
   await assertTasksSupersededStream(channel);
 }
 
-/** The exchanges a worker publishes to, all declared by assertWorkerTopology. */
-const WORKER_PUBLISHES_TO = [DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE];
+/** The exchanges a worker publishes to, all declared by assertWorkerTopology (and all a confined user may write to). */
+export const WORKER_PUBLISHES_TO: readonly string[] = [DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE];
 
 /**
  * Makes sure what a worker publishes to and reads exists. Checked passively,
