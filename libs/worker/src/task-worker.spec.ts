@@ -8,14 +8,13 @@ import {
   TASKS_SUPERSEDED_EXCHANGE,
   TASKS_SUPERSEDED_MARKERS_EXCHANGE,
   TASKS_SUPERSEDED_STREAM,
-  TASK_RESULTS_EXCHANGE,
+  DOMAIN_TASK_RESULTS_EXCHANGE,
   type TaskMessage,
   type TaskResult,
   type TaskSuperseded,
   assertTaskQueue,
   assertTasksSuperseded,
   assertWorkerExchanges,
-  bindDomainExchanges,
   parseTaskResult,
   publishConfirmed,
   taskMessageProperties,
@@ -40,11 +39,10 @@ describe('TaskWorker on the broker', () => {
     connection = await amqp.connect(broker);
     channel = await connection.createConfirmChannel();
     await assertWorkerExchanges(channel);
-    // The router binds these; no router runs here.
-    await bindDomainExchanges(channel);
     await assertTasksSuperseded(channel);
+    // Bound as the router binds its queue; no router runs here.
     const { queue } = await channel.assertQueue('', { exclusive: true });
-    await channel.bindQueue(queue, TASK_RESULTS_EXCHANGE, '');
+    await channel.bindQueue(queue, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
     await channel.consume(queue, (message) => {
       if (message === null) return;
       const parsed = parseTaskResult(message.content);
