@@ -7,7 +7,7 @@
  * machine does not do on cue, so the gap is made by hand where amqplib keeps it.
  */
 import * as amqp from 'amqplib';
-import { amqpUrl } from '../../../test/support/services';
+import { amqpUrl, uniqueName } from '../../../test/support/services';
 import { amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
 import { allConfirmed, publishConfirmed } from './confirmed-publish';
 
@@ -57,5 +57,48 @@ describe('confirms on a channel that closes first', () => {
         await allConfirmed(channel);
       }),
     ).resolves.toBe('channel closed before the broker confirmed');
+  });
+});
+
+describe('a mandatory publish nothing is bound for', () => {
+  let connection: amqp.ChannelModel;
+  let channel: amqp.ConfirmChannel;
+
+  beforeAll(async () => {
+    connection = await amqp.connect(await amqpUrl());
+    channel = await connection.createConfirmChannel();
+  });
+
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  async function topicExchange(): Promise<string> {
+    const exchange = uniqueName('unbound');
+    await channel.assertExchange(exchange, 'topic', { autoDelete: true });
+    return exchange;
+  }
+
+  it('is not taken as confirmed: the broker returned it', async () => {
+    const exchange = await topicExchange();
+    await expect(publishConfirmed(channel, exchange, Buffer.from('{"n":1}'), { mandatory: true }, 'some-domain')).rejects.toThrow(
+      `the broker returned the message unrouted (312 NO_ROUTE): nothing is bound to ${exchange} for routing key "some-domain"`,
+    );
+  });
+
+  it('is confirmed once a queue is bound for its routing key, on the same channel', async () => {
+    const exchange = await topicExchange();
+    const { queue } = await channel.assertQueue('', { exclusive: true });
+    await channel.bindQueue(queue, exchange, 'bound');
+    const unrouted = publishConfirmed(channel, exchange, Buffer.from('{"n":2}'), { mandatory: true }, 'other');
+    const routed = publishConfirmed(channel, exchange, Buffer.from('{"n":2}'), { mandatory: true }, 'bound');
+    await expect(unrouted).rejects.toThrow('312 NO_ROUTE');
+    await expect(routed).resolves.toBeUndefined();
+    expect((await channel.checkQueue(queue)).messageCount).toBe(1);
+  });
+
+  it('is confirmed without mandatory, as before (dropped by the broker)', async () => {
+    const exchange = await topicExchange();
+    await expect(publishConfirmed(channel, exchange, Buffer.from('{"n":3}'), {}, 'some-domain')).resolves.toBeUndefined();
   });
 });

@@ -1,17 +1,70 @@
-import type { ConfirmChannel, Options } from 'amqplib';
+import type { ConfirmChannel, Message, Options } from 'amqplib';
 
 /**
  * Publishes to `exchange` (routing key '' unless given) and settles when the
  * broker confirms it. A channel that is already closed makes amqplib throw at
  * once: that rejects too, and so does a channel that closes before the confirm.
+ * Published `mandatory`, a message no queue is bound for rejects: the broker
+ * returns it (basic.return) and then confirms it, and a confirm alone would
+ * pass it for delivered.
  */
 export function publishConfirmed(channel: ConfirmChannel, exchange: string, content: Buffer, options: Options.Publish, routingKey = ''): Promise<void> {
+  const awaited: AwaitedReturn | undefined = options.mandatory ? { exchange, routingKey, content, returned: undefined } : undefined;
   return Promise.race([
     new Promise<void>((resolve, reject) => {
-      channel.publish(exchange, routingKey, content, options, (error) => (error ? reject(error) : resolve()));
+      if (awaited !== undefined) returnsAwaitedOn(channel).push(awaited);
+      try {
+        channel.publish(exchange, routingKey, content, options, (error) => {
+          if (awaited !== undefined) forget(channel, awaited);
+          if (error) reject(error);
+          else if (awaited?.returned !== undefined) reject(new Error(`the broker returned the message unrouted (${awaited.returned}): nothing is bound to ${exchange} for routing key "${routingKey}"`));
+          else resolve();
+        });
+      } catch (error) {
+        if (awaited !== undefined) forget(channel, awaited);
+        throw error;
+      }
     }),
     untilClosed(channel),
   ]);
+}
+
+/** A mandatory publish awaiting its confirm, and the broker's reason if it returned the message first. */
+interface AwaitedReturn {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  returned: string | undefined;
+}
+
+const returnsAwaited = new WeakMap<ConfirmChannel, AwaitedReturn[]>();
+
+/**
+ * The mandatory publishes awaiting their confirm on `channel`, oldest first,
+ * with one 'return' listener per channel. A returned message carries no
+ * delivery tag: it is matched to the oldest awaited publish with the same
+ * exchange, routing key and content (two such are interchangeable). The
+ * broker sends the return before that message's confirm.
+ */
+function returnsAwaitedOn(channel: ConfirmChannel): AwaitedReturn[] {
+  let awaited = returnsAwaited.get(channel);
+  if (awaited === undefined) {
+    const list: AwaitedReturn[] = [];
+    channel.on('return', (message: Message) => {
+      const { exchange, routingKey, replyCode, replyText } = message.fields as Message['fields'] & { replyCode?: number; replyText?: string };
+      const match = list.find((one) => one.returned === undefined && one.exchange === exchange && one.routingKey === routingKey && one.content.equals(message.content));
+      if (match !== undefined) match.returned = `${replyCode ?? '?'} ${replyText ?? 'returned'}`;
+    });
+    returnsAwaited.set(channel, list);
+    awaited = list;
+  }
+  return awaited;
+}
+
+function forget(channel: ConfirmChannel, awaited: AwaitedReturn): void {
+  const list = returnsAwaited.get(channel);
+  const at = list?.indexOf(awaited) ?? -1;
+  if (list !== undefined && at >= 0) list.splice(at, 1);
 }
 
 /**

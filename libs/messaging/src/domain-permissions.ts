@@ -1,12 +1,5 @@
 import { isNoDomain, nameProblem } from '@turnout/domain';
-import {
-  DEAD_LETTER_EXCHANGE,
-  DOMAIN_HEARTBEATS_EXCHANGE,
-  DOMAIN_TASK_RESULTS_EXCHANGE,
-  TASKS_SUPERSEDED_MARKERS_EXCHANGE,
-  TASKS_SUPERSEDED_STREAM,
-  domainRoutingKey,
-} from './topology';
+import { DOMAIN_HEARTBEATS_EXCHANGE, DOMAIN_TASK_RESULTS_EXCHANGE, TASKS_SUPERSEDED_STREAM, WORKER_PUBLISHES_TO, domainRoutingKey } from './topology';
 
 /** A RabbitMQ user's permissions in one vhost: regular expressions over resource names, as the management API takes them. */
 export interface VhostPermissions {
@@ -31,7 +24,7 @@ export interface DomainPermissions {
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const exactly = (names: string[]): string => `^(${names.map(escapeRegExp).join('|')})$`;
+const exactly = (names: readonly string[]): string => `^(${names.map(escapeRegExp).join('|')})$`;
 
 /**
  * The queues a worker of `domain` consumes: `<taskType>@<domain>`; for the
@@ -67,7 +60,7 @@ export function domainPermissions(domain: string): DomainPermissions {
     domain: confinedTo,
     permissions: {
       configure: `^(${queues})$`,
-      write: exactly([DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE]),
+      write: exactly(WORKER_PUBLISHES_TO),
       read: `^(${queues}|${escapeRegExp(TASKS_SUPERSEDED_STREAM)})$`,
     },
     // Read '^$': a confined user binds nothing to them.

@@ -13,8 +13,9 @@ export const TASK_RESULTS_EXCHANGE = 'turnout.task-results';
 /** Workers publish their heartbeats here. */
 export const HEARTBEATS_EXCHANGE = 'turnout.heartbeats';
 /**
- * Topic exchanges bound into TASK_RESULTS_EXCHANGE and HEARTBEATS_EXCHANGE,
- * where a worker publishes with routing key = its domain (domainRoutingKey).
+ * Topic exchanges where a worker publishes with routing key = its domain
+ * (domainRoutingKey), bound with `#` straight to the router's queues (one
+ * exchange per message, not two).
  * A user confined to a domain (npm run grant-domain) may write only here, and
  * only with its own domain as the key (RabbitMQ's topic permissions); the
  * router holds what came through them to that domain (the delivery's exchange
@@ -115,10 +116,19 @@ export async function assertWorkerExchanges(channel: Channel): Promise<void> {
   await channel.assertExchange(DOMAIN_HEARTBEATS_EXCHANGE, 'topic', { durable: true });
 }
 
-/** Every message a worker publishes by domain reaches the router's queues as one published to the fanout would. */
+/**
+ * Every message a worker publishes by domain reaches the router's queues
+ * (declared first), as one published to the fanout does. Bound queue to topic
+ * exchange, each message crossing one exchange. The exchange-to-exchange
+ * bindings an earlier Turnout made (by-domain into the fanout) are removed:
+ * they cost each message a second exchange (unbinding what is not bound is a
+ * no-op).
+ */
 export async function bindDomainExchanges(channel: Channel): Promise<void> {
-  await channel.bindExchange(TASK_RESULTS_EXCHANGE, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
-  await channel.bindExchange(HEARTBEATS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, '#');
+  await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
+  await channel.bindQueue(ROUTER_HEARTBEATS_QUEUE, DOMAIN_HEARTBEATS_EXCHANGE, '#');
+  await channel.unbindExchange(TASK_RESULTS_EXCHANGE, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
+  await channel.unbindExchange(HEARTBEATS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, '#');
 }
 
 async function assertDeadLetterExchange(channel: Channel): Promise<void> {
@@ -169,8 +179,8 @@ export async function assertWorkerTopology(channel: Channel): Promise<void> {
   await assertTasksSupersededStream(channel);
 }
 
-/** The exchanges a worker publishes to, all declared by assertWorkerTopology. */
-const WORKER_PUBLISHES_TO = [DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE];
+/** The exchanges a worker publishes to, all declared by assertWorkerTopology (and all a confined user may write to). */
+export const WORKER_PUBLISHES_TO: readonly string[] = [DOMAIN_TASK_RESULTS_EXCHANGE, DOMAIN_HEARTBEATS_EXCHANGE, DEAD_LETTER_EXCHANGE, TASKS_SUPERSEDED_MARKERS_EXCHANGE];
 
 /**
  * Makes sure what a worker publishes to and reads exists. Checked passively,
@@ -208,18 +218,27 @@ export async function assertHttpTasksQueue(channel: Channel): Promise<void> {
 export async function assertRouterTopology(channel: Channel): Promise<void> {
   await assertEventsExchange(channel);
   await assertWorkerExchanges(channel);
-  await bindDomainExchanges(channel);
   await assertDeadLetter(channel);
   await assertTasksSuperseded(channel);
+  await assertRouterQueues(channel);
+  await assertHttpTasksQueue(channel);
+}
+
+/**
+ * The router's results and heartbeats queues, bound to the fanouts (for
+ * unconfined publishers: the API's task endpoints) and to the by-domain
+ * exchanges (bindDomainExchanges). The worker exchanges are declared first.
+ */
+export async function assertRouterQueues(channel: Channel): Promise<void> {
   await channel.assertQueue(ROUTER_TASK_RESULTS_QUEUE, QUORUM_QUEUE_OPTIONS);
   await channel.bindQueue(ROUTER_TASK_RESULTS_QUEUE, TASK_RESULTS_EXCHANGE, '');
-  await assertHttpTasksQueue(channel);
   // Heartbeats are only worth their freshness: a bounded length and TTL.
   await channel.assertQueue(ROUTER_HEARTBEATS_QUEUE, {
     durable: true,
     arguments: { ...QUORUM_QUEUE_OPTIONS.arguments, 'x-message-ttl': 60_000, 'x-max-length': 100_000 },
   });
   await channel.bindQueue(ROUTER_HEARTBEATS_QUEUE, HEARTBEATS_EXCHANGE, '');
+  await bindDomainExchanges(channel);
 }
 
 /**

@@ -99,6 +99,11 @@ export class FollowedPresence {
     this.snapshot.apply(sighting);
   }
 
+  /** A sighting by a task result: refreshes a worker known and not gone only (PresenceSnapshot.applyByResult). */
+  applyByResult(sighting: WorkerSighting): void {
+    this.snapshot.applyByResult(sighting);
+  }
+
   /** Refreshes now, or right after the refresh under way (which may have read before the change). */
   private refreshSoon(): Promise<void> {
     if (this.refreshing !== undefined) {

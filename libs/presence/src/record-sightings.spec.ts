@@ -41,14 +41,29 @@ describe('recordSightings / readSightings', () => {
     expect(rows.map((row) => row.domain).sort()).toEqual([null, 'x'].sort());
   });
 
-  it('keeps the transport it knows for a sighting that does not say (a task result)', async () => {
-    await recordSightings(fixture.db, [sighting('w5', 9_000_000)], 'http', TIMEOUT_MS);
-    await recordSightings(fixture.db, [sighting('w5', 9_001_000), sighting('w6', 9_001_000)], null, TIMEOUT_MS);
-    const rows = (await readSightings(fixture.db, 0)).filter((row) => row.workerId === 'w5' || row.workerId === 'w6');
-    expect(rows.map(({ workerId, seenAt, transport }) => ({ workerId, seenAt, transport })).sort((a, b) => a.workerId.localeCompare(b.workerId))).toEqual([
-      { workerId: 'w5', seenAt: 9_001_000, transport: 'http' },
-      { workerId: 'w6', seenAt: 9_001_000, transport: 'amqp' },
-    ]);
+  describe('by task results (no transport said)', () => {
+    it('refreshes a known worker and keeps the transport it knows', async () => {
+      await recordSightings(fixture.db, [sighting('w5', 9_000_000)], 'http', TIMEOUT_MS);
+      await recordSightings(fixture.db, [sighting('w5', 9_001_000)], null, TIMEOUT_MS);
+      const rows = (await readSightings(fixture.db, 0)).filter((row) => row.workerId === 'w5');
+      expect(rows).toEqual([expect.objectContaining({ seenAt: 9_001_000, gone: false, transport: 'http' })]);
+    });
+
+    it('adds no worker not seen before', async () => {
+      await recordSightings(fixture.db, [sighting('w6', 9_001_000)], null, TIMEOUT_MS);
+      expect((await readSightings(fixture.db, 0)).filter((row) => row.workerId === 'w6')).toEqual([]);
+    });
+
+    it('does not bring back a worker that said it is gone, even with a later time (its last results read after its goodbye)', async () => {
+      await recordSightings(fixture.db, [sighting('w7', 9_000_000), sighting('w8', 9_000_000)], 'amqp', TIMEOUT_MS);
+      await recordSightings(fixture.db, [sighting('w7', 9_001_000, true)], 'amqp', TIMEOUT_MS);
+      await recordSightings(fixture.db, [sighting('w7', 9_002_000), sighting('w8', 9_002_000)], null, TIMEOUT_MS);
+      const rows = (await readSightings(fixture.db, 0)).filter((row) => row.workerId === 'w7' || row.workerId === 'w8');
+      expect(rows.map(({ workerId, seenAt, gone }) => ({ workerId, seenAt, gone })).sort((a, b) => a.workerId.localeCompare(b.workerId))).toEqual([
+        { workerId: 'w7', seenAt: 9_001_000, gone: true },
+        { workerId: 'w8', seenAt: 9_002_000, gone: false },
+      ]);
+    });
   });
 
   it('reads only what changed after a revision', async () => {
@@ -96,6 +111,14 @@ describe('recordSightings / readSightings', () => {
       expect(await announcementsOf(record(sighting('c1', 30_000_000)))).toBe(1);
       expect(await announcementsOf(record(sighting('c1', 30_001_000, true)))).toBe(1);
       expect(await announcementsOf(record(sighting('c1', 30_002_000)))).toBe(1);
+    });
+
+    it('announces nothing for a result of a worker not seen before or gone', async () => {
+      const byResult = (one: ReturnType<typeof sighting>) => () => recordSightings(fixture.db, [one], null, TIMEOUT_MS);
+      expect(await announcementsOf(byResult(sighting('e1', 50_000_000)))).toBe(0);
+      expect(await announcementsOf(record(sighting('e2', 50_000_000)))).toBe(1);
+      expect(await announcementsOf(record(sighting('e2', 50_001_000, true)))).toBe(1);
+      expect(await announcementsOf(byResult(sighting('e2', 50_002_000)))).toBe(0);
     });
 
     it('announces a worker heard from again after a silence longer than the active timeout', async () => {

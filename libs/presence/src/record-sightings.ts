@@ -18,9 +18,11 @@ export const PRESENCE_CHANGED_CHANNEL = 'turnout_presence_changed';
  * routine heartbeats notify no one. A worker going quiet needs no notice:
  * readers judge staleness themselves.
  *
- * `transport` null: the sightings do not say how their workers reach Turnout
- * (a task result, which HTTP and AMQP workers send alike); a worker's stored
- * transport is kept, and one not seen before is taken for an AMQP worker.
+ * `transport` null: sightings by task results, which do not say how their
+ * workers reach Turnout (HTTP and AMQP workers send them alike); the stored
+ * transport is kept. They only refresh a worker known and not gone: a worker's
+ * last results can be read after its goodbye (another queue, consumed
+ * concurrently), and must not bring it back for the active timeout.
  */
 export async function recordSightings(
   db: SqlRunner,
@@ -42,20 +44,26 @@ export async function recordSightings(
        group by s.task_type, s.domain, s.worker_id
      ), upserted as (
        insert into turnout_worker_presence (task_type, domain, worker_id, last_seen_at, gone, transport)
-       select task_type, domain, worker_id, seen_at, gone, coalesce($2::text, 'amqp') from input
+       select i.task_type, i.domain, i.worker_id, i.seen_at, i.gone, coalesce($2::text, 'amqp') from input i
+       where $2::text is not null
+          or exists (select 1 from turnout_worker_presence p
+                     where (p.task_type, p.domain, p.worker_id) = (i.task_type, i.domain, i.worker_id) and not p.gone)
        on conflict (task_type, domain, worker_id) do update set
          last_seen_at = greatest(turnout_worker_presence.last_seen_at, excluded.last_seen_at),
          gone = case when excluded.last_seen_at >= turnout_worker_presence.last_seen_at
                      then excluded.gone else turnout_worker_presence.gone end,
          transport = coalesce($2::text, turnout_worker_presence.transport),
          revision = nextval('turnout_worker_presence_revision')
+       -- Checked on the row as locked: a goodbye recorded meanwhile is not undone by a result.
+       where $2::text is not null or not turnout_worker_presence.gone
        returning 1
      ), changed as (
        select 1 from input i
        left join turnout_worker_presence p using (task_type, domain, worker_id)
-       where (p.worker_id is null and not i.gone)
-          or (i.seen_at >= p.last_seen_at
-              and (i.gone <> p.gone or (not i.gone and p.last_seen_at < i.seen_at - make_interval(secs => $3 / 1000.0))))
+       where ($2::text is not null or (p.worker_id is not null and not p.gone))
+         and ((p.worker_id is null and not i.gone)
+              or (i.seen_at >= p.last_seen_at
+                  and (i.gone <> p.gone or (not i.gone and p.last_seen_at < i.seen_at - make_interval(secs => $3 / 1000.0)))))
        limit 1
      )
      select (select count(*) from upserted) as upserted, (select pg_notify('${PRESENCE_CHANGED_CHANNEL}', '') from changed) as notified`,

@@ -257,7 +257,8 @@ export class TaskDeliveries<I, O extends object | void> {
   }
 
   private publishResult(delivery: Delivery, result: TaskResult): Promise<void> {
-    const properties = withTraceparent(taskResultProperties(result), delivery.span);
+    // Mandatory: a result no router queue is bound for (a router that has not bound the by-domain exchange) fails, unacked.
+    const properties = { ...withTraceparent(taskResultProperties(result), delivery.span), mandatory: true };
     return publishConfirmed(delivery.session.publishChannel, DOMAIN_TASK_RESULTS_EXCHANGE, Buffer.from(JSON.stringify(result)), properties, domainRoutingKey(this.options.domain));
   }
 

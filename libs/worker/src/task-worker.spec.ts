@@ -8,14 +8,13 @@ import {
   TASKS_SUPERSEDED_EXCHANGE,
   TASKS_SUPERSEDED_MARKERS_EXCHANGE,
   TASKS_SUPERSEDED_STREAM,
-  TASK_RESULTS_EXCHANGE,
+  DOMAIN_TASK_RESULTS_EXCHANGE,
   type TaskMessage,
   type TaskResult,
   type TaskSuperseded,
   assertTaskQueue,
   assertTasksSuperseded,
   assertWorkerExchanges,
-  bindDomainExchanges,
   parseTaskResult,
   publishConfirmed,
   taskMessageProperties,
@@ -35,17 +34,18 @@ describe('TaskWorker on the broker', () => {
   const results: TaskResult[] = [];
   const workers: TaskWorker<any, any>[] = [];
 
+  let resultsQueue: string;
+
   beforeAll(async () => {
     broker = await amqpUrl();
     connection = await amqp.connect(broker);
     channel = await connection.createConfirmChannel();
     await assertWorkerExchanges(channel);
-    // The router binds these; no router runs here.
-    await bindDomainExchanges(channel);
     await assertTasksSuperseded(channel);
-    const { queue } = await channel.assertQueue('', { exclusive: true });
-    await channel.bindQueue(queue, TASK_RESULTS_EXCHANGE, '');
-    await channel.consume(queue, (message) => {
+    // Bound as the router binds its queue; no router runs here.
+    ({ queue: resultsQueue } = await channel.assertQueue('', { exclusive: true }));
+    await channel.bindQueue(resultsQueue, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
+    await channel.consume(resultsQueue, (message) => {
       if (message === null) return;
       const parsed = parseTaskResult(message.content);
       if (parsed.ok) results.push(parsed.value);
@@ -124,6 +124,23 @@ describe('TaskWorker on the broker', () => {
       ['IN_PROGRESS', worker.workerId, {}],
       ['COMPLETED', worker.workerId, { done: true }],
     ]);
+  });
+
+  it('does not ack a task whose result the broker returned (no queue bound for it): not confirmed, the task goes back', async () => {
+    const taskType = uniqueName('unrouted');
+    const logged: string[] = [];
+    await channel.unbindQueue(resultsQueue, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
+    try {
+      const worker = await startedWorker(taskType, () => ({ done: true }), logged, broker, 60_000);
+      const task = await publishTask(taskType);
+      await waitFor('the result not confirmed', () => logged.find((line) => line.startsWith(`task ${task.taskId} not acknowledged`)));
+      expect(logged).toContainEqual(expect.stringContaining('312 NO_ROUTE'));
+      expect(worker.tasksCompleted).toBe(0);
+      await worker.stop();
+      await waitFor('the task back in its queue', async () => (await readyCount(taskType)) === 1);
+    } finally {
+      await channel.bindQueue(resultsQueue, DOMAIN_TASK_RESULTS_EXCHANGE, '#');
+    }
   });
 
   it('sends no IN_PROGRESS for a task that ends before reportStartAfterMs: straight to its result', async () => {

@@ -18,8 +18,9 @@ describe("WorkerPresenceService: the router's sightings", () => {
     expect(presence.routingContext().presence.lastSeenAt('encode', 'gpu')).toBe(1_000_000);
   });
 
-  it("records a worker's results at most once a second, and applies every one of them", async () => {
+  it("records a known worker's results at most once a second, and applies every one of them", async () => {
     const presence = presenceOf();
+    await presence.sighted(sighting('busy', 1_999_000), 'amqp');
     await presence.sightedByResult(sighting('busy', 2_000_000));
     await presence.sightedByResult(sighting('busy', 2_000_999));
     expect(await rowOf('busy')).toMatchObject({ seenAt: 2_000_000, transport: 'amqp' });
@@ -27,5 +28,16 @@ describe("WorkerPresenceService: the router's sightings", () => {
 
     await presence.sightedByResult(sighting('busy', 2_001_000));
     expect(await rowOf('busy')).toMatchObject({ seenAt: 2_001_000 });
+  });
+
+  it('does not bring back a worker by results read after its goodbye, nor add one by its results alone', async () => {
+    const presence = presenceOf();
+    await presence.sighted(sighting('leaving', 3_000_000), 'amqp');
+    await presence.sighted({ ...sighting('leaving', 3_001_000), gone: true }, 'amqp');
+    await presence.sightedByResult(sighting('leaving', 3_002_000));
+    await presence.sightedByResult(sighting('stranger', 3_002_000));
+    expect(await rowOf('leaving')).toMatchObject({ seenAt: 3_001_000, gone: true });
+    expect(await rowOf('stranger')).toBeUndefined();
+    expect(presence.routingContext().presence.lastSeenAt('encode', 'gpu')).toBeUndefined();
   });
 });

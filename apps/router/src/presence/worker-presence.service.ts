@@ -19,8 +19,8 @@ const MAX_REMEMBERED_RESULT_SIGHTINGS = 10_000;
  */
 @Injectable()
 export class WorkerPresenceService extends FollowedPresence implements OnModuleInit, OnModuleDestroy {
-  // One per transport, as each upsert is; `unknown` for task results, which do not say.
-  private readonly recorders: Record<WorkerTransport | 'unknown', BatchedSightingRecorder>;
+  // One per transport, as each upsert is; `byResult` for task results, which do not say (and refresh only: recordSightings).
+  private readonly recorders: Record<WorkerTransport | 'byResult', BatchedSightingRecorder>;
   private readonly lastRecordedByResult = new Map<string, number>();
 
   constructor(@Inject(DATA_SOURCE) db: DataSource, @Inject(TURNOUT_CONFIG) config: TurnoutConfig) {
@@ -29,7 +29,7 @@ export class WorkerPresenceService extends FollowedPresence implements OnModuleI
     this.recorders = {
       amqp: new BatchedSightingRecorder(db, 'amqp', timeoutMs),
       http: new BatchedSightingRecorder(db, 'http', timeoutMs),
-      unknown: new BatchedSightingRecorder(db, null, timeoutMs),
+      byResult: new BatchedSightingRecorder(db, null, timeoutMs),
     };
   }
 
@@ -46,28 +46,27 @@ export class WorkerPresenceService extends FollowedPresence implements OnModuleI
    * router's snapshot first (once it is visible in Postgres, this router routes
    * by it), then recorded with the other sightings of the moment in one upsert.
    */
-  async sighted(sighting: WorkerSighting, transport: WorkerTransport | null): Promise<void> {
+  async sighted(sighting: WorkerSighting, transport: WorkerTransport): Promise<void> {
     this.apply(sighting);
-    await this.recorders[transport ?? 'unknown'].record(sighting);
+    await this.recorders[transport].record(sighting);
   }
 
   /**
-   * A worker heard from by its task result or IN_PROGRESS: applied at once,
-   * recorded at most once a second per worker (the results' hot path should
-   * not cost Postgres a row update each).
+   * A worker heard from by its task result or IN_PROGRESS: refreshes it at
+   * once if it is known and not gone (a result read after the worker's
+   * goodbye does not bring it back), recorded likewise at most once a second
+   * per worker (the results' hot path should not cost Postgres a row update each).
    */
   async sightedByResult(sighting: WorkerSighting): Promise<void> {
+    this.applyByResult(sighting);
     const key = `${sighting.taskType}\u0000${sighting.domain ?? ''}\u0000${sighting.workerId}`;
     const last = this.lastRecordedByResult.get(key);
-    if (last !== undefined && sighting.seenAt - last < RESULT_SIGHTING_EVERY_MS) {
-      this.apply(sighting);
-      return;
-    }
+    if (last !== undefined && sighting.seenAt - last < RESULT_SIGHTING_EVERY_MS) return;
     if (this.lastRecordedByResult.size >= MAX_REMEMBERED_RESULT_SIGHTINGS) {
       for (const [remembered, at] of this.lastRecordedByResult) if (sighting.seenAt - at >= RESULT_SIGHTING_EVERY_MS) this.lastRecordedByResult.delete(remembered);
     }
     this.lastRecordedByResult.set(key, sighting.seenAt);
-    await this.sighted(sighting, null).catch((error: unknown) => {
+    await this.recorders.byResult.record(sighting).catch((error: unknown) => {
       this.lastRecordedByResult.delete(key);
       throw error;
     });

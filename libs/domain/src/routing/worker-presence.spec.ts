@@ -194,3 +194,31 @@ describe('PresenceSnapshot after a worker left', () => {
     expect(snapshot.lastSeenAt('t', 'd')).toBe(300);
   });
 });
+
+describe('PresenceSnapshot sighting a worker by its task result', () => {
+  it('refreshes a worker it knows', () => {
+    const snapshot = snapshotOf(sighting('w1', 100));
+    snapshot.applyByResult(sighting('w1', 200));
+    expect(snapshot.lastSeenAt('hello_world', 'doug')).toBe(200);
+  });
+
+  it('adds no worker it does not know', () => {
+    const snapshot = new PresenceSnapshot();
+    snapshot.applyByResult(sighting('w1', 200));
+    expect(snapshot.lastSeenAt('hello_world', 'doug')).toBeUndefined();
+    expect(snapshot.workerCount).toBe(0);
+  });
+
+  it('does not bring back a worker that said it is gone, though the result was received after the goodbye', () => {
+    const snapshot = snapshotOf(sighting('w1', 100), sighting('w1', 200, true));
+    snapshot.applyByResult(sighting('w1', 300));
+    expect(snapshot.lastSeenAt('hello_world', 'doug')).toBeUndefined();
+    expect(snapshot.workerCount).toBe(0);
+  });
+
+  it('changes nothing when older than what the worker last said', () => {
+    const snapshot = snapshotOf(sighting('w1', 300));
+    snapshot.applyByResult(sighting('w1', 200));
+    expect(snapshot.lastSeenAt('hello_world', 'doug')).toBe(300);
+  });
+});

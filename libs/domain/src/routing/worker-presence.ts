@@ -62,6 +62,18 @@ export class PresenceSnapshot implements WorkerPresence {
     }
   }
 
+  /**
+   * A sighting by a task result: refreshes a worker known and not gone, and
+   * no other. A worker's last results can be read after its goodbye (another
+   * queue, consumed concurrently, stamped on receipt): they must not bring it
+   * back, nor tasks be routed to it.
+   */
+  applyByResult(sighting: WorkerSighting): void {
+    const previous = this.workers.get(PresenceSnapshot.key(sighting.taskType, sighting.domain))?.get(sighting.workerId);
+    if (previous === undefined || previous.gone) return;
+    this.apply(sighting);
+  }
+
   /** Workers whose last word was not goodbye. */
   get workerCount(): number {
     let count = 0;
