@@ -70,6 +70,8 @@ function forget(channel: ConfirmChannel, awaited: AwaitedReturn): void {
 /**
  * Every confirm still awaited on `channel` (waitForConfirms), settled when the
  * broker confirms them, rejected when one is nacked or the channel closes first.
+ * Only those still awaited: a nack that came before the call is not seen here,
+ * and the publisher must hear of it through the publish's own callback.
  */
 export function allConfirmed(channel: ConfirmChannel): Promise<void> {
   return Promise.race([channel.waitForConfirms().then(() => undefined), untilClosed(channel)]);

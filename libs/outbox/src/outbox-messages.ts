@@ -44,6 +44,12 @@ export interface PublishedEvent {
  * TaskCanceled and TaskTimedOut a TaskSuperseded signal, so that workers skip
  * the attempt's message. In commit order, the signal leaves before the task
  * message of any attempt that replaces it.
+ *
+ * Task and HTTP attempt messages are work, published `mandatory`: RabbitMQ
+ * confirms a message that reached no queue as readily as one a queue took, and
+ * drops it; a mandatory one comes back first (basic.return), and the relay
+ * publishes it again. Lifecycle events and signals may rightly reach no queue
+ * (no handler bound, no router yet) and are not.
  */
 export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
@@ -57,7 +63,7 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
       exchange: '',
       routingKey: workflowEvent.data.queueName,
       content: Buffer.from(JSON.stringify(task)),
-      options: taskMessageProperties(task),
+      options: { ...taskMessageProperties(task), mandatory: true },
       assertQueue: workflowEvent.data.queueName,
       ...(traceparent === undefined ? {} : { traceparent }),
     });
@@ -71,7 +77,12 @@ export function outboxMessagesOf(event: StoredEvent): OutgoingMessage[] {
 
 /** An HTTP attempt goes to the routers' queue (declared by the relay when it opens its channel, so not recorded as a task queue). */
 function httpTaskMessage(message: HttpTaskMessage): OutgoingMessage {
-  return { exchange: '', routingKey: HTTP_TASKS_QUEUE, content: Buffer.from(JSON.stringify(message)), options: httpTaskMessageProperties(message) };
+  return {
+    exchange: '',
+    routingKey: HTTP_TASKS_QUEUE,
+    content: Buffer.from(JSON.stringify(message)),
+    options: { ...httpTaskMessageProperties(message), mandatory: true },
+  };
 }
 
 function supersededMessage(streamId: string, event: EventOf<'TaskCanceled'> | EventOf<'TaskTimedOut'>): OutgoingMessage {

@@ -126,6 +126,20 @@ describe('OutboxRelay', () => {
     return connected;
   }
 
+  /** How many messages `queue` holds; undefined while it does not exist. */
+  async function messagesIn(queue: string): Promise<number | undefined> {
+    // Checking a queue that does not exist closes the channel: probe on a channel of its own.
+    const probe = await connection.createChannel();
+    probe.on('error', () => undefined);
+    try {
+      return (await probe.checkQueue(queue)).messageCount;
+    } catch {
+      return undefined;
+    } finally {
+      await probe.close().catch(() => undefined);
+    }
+  }
+
   const allDelivered = (deliveries: Deliveries, ids: readonly string[]) => ids.every((id) => deliveries.countById.has(id));
 
   it('publishes every committed event exactly once, in order per stream, however concurrent transactions commit or roll back', async () => {
@@ -310,22 +324,73 @@ describe('OutboxRelay', () => {
     await relay.start();
     await appendToStream(store.db, uniqueName('run'), 0, [1, 2].map((n) => ({ type: 'TaskScheduled', data: { n } })));
 
-    const { messageCount } = await waitFor(`two messages in ${taskQueue}`, async () => {
-      // Checking a queue not declared yet closes the channel: probe on a channel of its own.
-      const probe = await connection.createChannel();
-      probe.on('error', () => undefined);
-      try {
-        const queue = await probe.checkQueue(taskQueue);
-        return queue.messageCount === 2 && queue;
-      } finally {
-        await probe.close().catch(() => undefined);
-      }
-    });
-    expect(messageCount).toBe(2);
+    expect(await waitFor(`two messages in ${taskQueue}`, async () => (await messagesIn(taskQueue)) === 2)).toBe(true);
     expect(declared).toEqual([taskQueue]);
     expect(await store.db.query('select queue_name from turnout_task_queues')).toEqual([{ queue_name: taskQueue }]);
     // Declared with the shared task queue arguments: declaring it so again is no conflict.
     await expect(channel.assertQueue(taskQueue, QUORUM_QUEUE_OPTIONS)).resolves.toMatchObject({ queue: taskQueue });
+  });
+
+  it('publishes a task message again when the broker returns it unrouted (its queue deleted under the relay), not taking its confirm for delivery', async () => {
+    const exchange = uniqueName('relay_returned');
+    await consume(exchange);
+    const taskQueue = uniqueName('task_type');
+    cleanups.push(() => channel.deleteQueue(taskQueue));
+    const lines: string[] = [];
+    const relay = relayTo(exchange, {
+      logger: recordingLogger(lines),
+      alsoSend: (event) =>
+        event.type === 'TaskScheduled'
+          ? [{ exchange: '', routingKey: taskQueue, content: Buffer.from(JSON.stringify(event.data)), options: { persistent: true, mandatory: true }, assertQueue: taskQueue }]
+          : [],
+    });
+    await relay.start();
+    const run = uniqueName('run');
+    await appendToStream(store.db, run, 0, [{ type: 'TaskScheduled', data: { n: 1 } }]);
+    await waitFor(`the first task message in ${taskQueue}`, async () => (await messagesIn(taskQueue)) === 1);
+
+    // The relay declared the queue once on its channel and publishes there without declaring it again:
+    // the broker routes the next message nowhere, confirms it all the same, and sends it back first.
+    await channel.deleteQueue(taskQueue);
+    await appendToStream(store.db, run, 1, [{ type: 'TaskScheduled', data: { n: 2 } }]);
+    await waitFor('the relay to hear that the message came back', () => lines.some((line) => line.includes('no queue took it')));
+
+    // It started over from its checkpoint: the queue declared again, the returned message published again.
+    await waitFor(`the second task message in ${taskQueue}, declared again`, async () => (await messagesIn(taskQueue)) === 1);
+    const message = await channel.get(taskQueue, { noAck: true });
+    expect(message && JSON.parse(message.content.toString())).toEqual({ n: 2 });
+  });
+
+  it('publishes again a message the broker nacked while the rest of its page went out, not taking the page for confirmed', async () => {
+    const exchange = uniqueName('relay_nacked');
+    await consume(exchange);
+    // Holds one message and nacks the next (classic, so that a single broker nacks on cue).
+    const full = uniqueName('full_queue');
+    await channel.assertQueue(full, { durable: false, arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
+    cleanups.push(() => channel.deleteQueue(full));
+    channel.sendToQueue(full, Buffer.from('{"blocker":true}'));
+    const declaredLater = uniqueName('task_type');
+    cleanups.push(() => channel.deleteQueue(declaredLater));
+    const lines: string[] = [];
+    const relay = relayTo(exchange, {
+      logger: recordingLogger(lines),
+      // One page: the message for the full queue, then one whose queue the relay declares (and records)
+      // before publishing it: the nack comes while the relay awaits that, before the page is out.
+      alsoSend: (event) => {
+        const { n } = event.data as { n: number };
+        const queue = n === 1 ? full : declaredLater;
+        return [{ exchange: '', routingKey: queue, content: Buffer.from(JSON.stringify({ n })), options: { persistent: true }, ...(n === 1 ? {} : { assertQueue: queue }) }];
+      },
+    });
+    await relay.start();
+    await appendToStream(store.db, uniqueName('run'), 0, [1, 2].map((n) => ({ type: 'TaskScheduled', data: { n } })));
+    await waitFor('the relay to hear of the nack', () => lines.some((line) => line.includes('message nacked')));
+
+    // Room again: the nacked message goes again, from a checkpoint that stayed before it.
+    await channel.purgeQueue(full);
+    await waitFor(`the nacked message in ${full}`, async () => (await messagesIn(full)) === 1);
+    const message = await channel.get(full, { noAck: true });
+    expect(message && JSON.parse(message.content.toString())).toEqual({ n: 1 });
   });
 
   describe('when a connection fails', () => {

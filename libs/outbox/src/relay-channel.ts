@@ -22,6 +22,8 @@ export class RelayChannel {
   private connection?: amqp.ChannelModel;
   private confirmChannel?: amqp.ConfirmChannel;
   private lostReason?: Error;
+  /** The first message the broker nacked or sent back unrouted: the page holding it, and every one after, must go again. */
+  private refusedReason?: Error;
   private closed = false;
 
   constructor(private readonly options: RelayChannelOptions) {}
@@ -38,13 +40,16 @@ export class RelayChannel {
     const channel = await connection.createConfirmChannel();
     channel.on('error', this.lost);
     channel.on('close', () => this.lost(new Error('broker channel closed')));
+    channel.on('return', this.returned);
     // Before any publish: the broker drops a message for a queue that does not exist, and the routers may not have declared it yet.
     await assertHttpTasksQueue(channel);
     this.confirmChannel = channel;
   }
 
+  /** Fails once the connection or channel is lost, or a message was refused: the relay starts over from its checkpoint. */
   throwIfLost(): void {
     if (this.lostReason) throw this.lostReason;
+    if (this.refusedReason) throw this.refusedReason;
   }
 
   /** amqplib fails the pending confirms with a bare "channel closed": the broker's own reason, which came first, is added. */
@@ -60,7 +65,9 @@ export class RelayChannel {
 
   /** False when the channel's write buffer is full: wait until `drained()` before publishing more. */
   publish(message: OutgoingMessage): boolean {
-    return this.channel.publish(message.exchange, message.routingKey, message.content, message.options);
+    return this.channel.publish(message.exchange, message.routingKey, message.content, message.options, (error) => {
+      if (error) this.refused(new Error(`the broker did not confirm a message for ${message.routingKey || message.exchange} (${error.message})`));
+    });
   }
 
   /** Waits for the channel's write buffer to empty, or fails when the broker goes first. */
@@ -80,9 +87,21 @@ export class RelayChannel {
     }
   }
 
-  /** Settles once the broker confirmed everything published so far; rejects on a nack, or when the channel closes first. */
-  confirmed(): Promise<void> {
-    return allConfirmed(this.channel);
+  /**
+   * Settles once the broker confirmed everything published so far; rejects when
+   * the channel closes first, or when any message on the channel was nacked or
+   * came back unrouted. The confirms awaited are only those still outstanding:
+   * a nack that came while the page was going out (the relay awaits a queue's
+   * declaration, or a drain, between publishes) is not among them, and was
+   * taken for a confirm (measured on a three-node cluster that lost a node: the
+   * new channel's first publishes to a queue whose leader had gone were nacked
+   * at once, the page settled on the confirms of its later messages, and the
+   * checkpoint passed the nacked task messages, lost). A returned message is
+   * confirmed too, after it came back.
+   */
+  async confirmed(): Promise<void> {
+    await allConfirmed(this.channel);
+    if (this.refusedReason) throw this.refusedReason;
   }
 
   /** Closes the connection; what it does after this is no news. Safe to call more than once, or before it opened. */
@@ -96,6 +115,18 @@ export class RelayChannel {
   private get channel(): amqp.ConfirmChannel {
     if (this.confirmChannel === undefined) throw new Error('the relay channel is not open');
     return this.confirmChannel;
+  }
+
+  /** A mandatory message no queue took: its confirm follows, and must not count as delivery. */
+  private readonly returned = (message: amqp.Message): void => {
+    const { exchange, routingKey, replyCode, replyText } = message.fields as amqp.Message['fields'] & { replyCode: number; replyText: string };
+    this.refused(new Error(`the broker returned a message for ${routingKey || exchange} (${replyCode} ${replyText}): no queue took it`));
+  };
+
+  private refused(reason: Error): void {
+    if (this.closed) return;
+    this.refusedReason ??= reason;
+    this.options.wake();
   }
 
   private readonly lost = (error: Error): void => {

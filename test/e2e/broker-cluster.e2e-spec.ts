@@ -5,8 +5,10 @@
  * (SIGKILL, as a crashed machine goes), and every run still completes, no task
  * lost, none executed twice except where the cut explains it. Prints the figures.
  *
- * Heavy (it starts three RabbitMQ nodes, about a minute): run it alone under
- * `flock /tmp/turnout-heavy.lock npx jest test/e2e/broker-cluster.e2e-spec.ts`.
+ * Part of `npm test`; heavy (it starts three RabbitMQ nodes from the installed
+ * RabbitMQ, about a minute): `npm run test:cluster` runs it alone. Where the
+ * cluster cannot start (RabbitMQ not installed here, a port taken), it fails
+ * saying why.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
