@@ -16,16 +16,11 @@ describe('ScriptSandbox', () => {
     return outcome.reason;
   };
 
-  /** A new synchronous turn: the scripts of one turn (one decision) share the time limit. */
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-  /** The event loop is never held longer than the limit (and a margin for a thread's restart); in a turn of its own, as a decision is. */
-  const withinLimit = async <T>(evaluation: () => T): Promise<T> => {
-    await nextTurn();
+  /** The event loop is never held longer than the limit (and a margin for a thread's restart). */
+  const withinLimit = <T>(evaluation: () => T): T => {
     const started = Date.now();
     const outcome = evaluation();
     expect(Date.now() - started).toBeLessThan(LIMITS.timeLimitMs * 2 + 500);
-    await nextTurn();
     return outcome;
   };
 
@@ -49,31 +44,20 @@ describe('ScriptSandbox', () => {
       expect(reasonOf(sandbox.javascript('if (', {}))).toMatch(/^SyntaxError/);
     });
 
-    it('stops an endless loop at the time limit, and goes on serving', async () => {
-      expect(reasonOf(await withinLimit(() => sandbox.javascript('while (true) {}', {})))).toBe('it did not finish within 1000 ms (SANDBOX_TIME_LIMIT_MS)');
-      expect(reasonOf(await withinLimit(() => sandbox.javascript('/(a+)+$/.test("a".repeat(40) + "b")', {})))).toContain('did not finish within 1000 ms');
+    it('stops an endless loop at the time limit, and goes on serving', () => {
+      expect(reasonOf(withinLimit(() => sandbox.javascript('while (true) {}', {})))).toBe('it did not finish within 1000 ms (SANDBOX_TIME_LIMIT_MS)');
+      expect(reasonOf(withinLimit(() => sandbox.javascript('/(a+)+$/.test("a".repeat(40) + "b")', {})))).toContain('did not finish within 1000 ms');
       expect(sandbox.javascript('1 + 1', {})).toEqual({ ok: true, value: 2 });
     });
 
-    it('stops a huge allocation at the memory limit', async () => {
-      expect(reasonOf(await withinLimit(() => sandbox.javascript("'x'.repeat(1e9)", {})))).toBe('it ran out of memory (SANDBOX_MEMORY_LIMIT_MB: 32)');
-      expect(reasonOf(await withinLimit(() => sandbox.javascript('const a = []; while (true) a.push("grow" + a.length);', {})))).toMatch(/out of memory|did not finish/);
+    it('stops a huge allocation at the memory limit', () => {
+      expect(reasonOf(withinLimit(() => sandbox.javascript("'x'.repeat(1e9)", {})))).toBe('it ran out of memory (SANDBOX_MEMORY_LIMIT_MB: 32)');
+      expect(reasonOf(withinLimit(() => sandbox.javascript('const a = []; while (true) a.push("grow" + a.length);', {})))).toMatch(/out of memory|did not finish/);
       expect(sandbox.javascript('"still here"', {})).toEqual({ ok: true, value: 'still here' });
     });
 
-    it('lets the scripts of one decision (one synchronous turn) take the time limit together, not each', async () => {
-      await nextTurn();
-      const started = Date.now();
-      expect(reasonOf(sandbox.javascript('while (true) {}', {}))).toBe('it did not finish within 1000 ms (SANDBOX_TIME_LIMIT_MS)');
-      expect(reasonOf(sandbox.javascript('1 + 1', {}))).toMatch(/^not evaluated: the scripts of this decision already took \d+ ms together, as long as one decision's scripts may \(SANDBOX_TIME_LIMIT_MS\)$/);
-      expect(reasonOf(sandbox.jq('.', {}))).toMatch(/^not evaluated/);
-      expect(Date.now() - started).toBeLessThan(LIMITS.timeLimitMs * 2 + 500);
-      await nextTurn();
-      expect(sandbox.javascript('1 + 1', {})).toEqual({ ok: true, value: 2 });
-    });
-
-    it('survives an endless recursion (a fresh engine after it)', async () => {
-      expect(reasonOf(await withinLimit(() => sandbox.javascript('function f() { return f(); } f()', {})))).toMatch(/RangeError|InternalError|stack/);
+    it('survives an endless recursion (a fresh engine after it)', () => {
+      expect(reasonOf(withinLimit(() => sandbox.javascript('function f() { return f(); } f()', {})))).toMatch(/RangeError|InternalError|stack/);
       expect(sandbox.javascript('$.n', { n: 7 })).toEqual({ ok: true, value: 7 });
     });
 
@@ -118,11 +102,11 @@ describe('ScriptSandbox', () => {
       expect(reasonOf(sandbox.jq('import "a" as a; .', {}))).toMatch(/^jq: error/);
     });
 
-    it('stops an endless query at the time limit, and goes on serving', async () => {
-      expect(reasonOf(await withinLimit(() => sandbox.jq('repeat(.)', {})))).toBe('it did not finish within 1000 ms (SANDBOX_TIME_LIMIT_MS)');
-      expect(reasonOf(await withinLimit(() => sandbox.jq('range(1e18)', {})))).toBe('it did not finish within 1000 ms (SANDBOX_TIME_LIMIT_MS)');
+    it('stops an endless query at the time limit, and goes on serving', () => {
+      expect(reasonOf(withinLimit(() => sandbox.jq('repeat(.)', {})))).toBe('it did not finish within 1000 ms (SANDBOX_TIME_LIMIT_MS)');
+      expect(reasonOf(withinLimit(() => sandbox.jq('range(1e18)', {})))).toBe('it did not finish within 1000 ms (SANDBOX_TIME_LIMIT_MS)');
       // A third stop in a row may find the spare thread still loading: it waits no longer than the limit for it.
-      expect(reasonOf(await withinLimit(() => sandbox.jq('last(range(1e18))', {})))).toMatch(/did not finish within 1000 ms|sandbox is restarting/);
+      expect(reasonOf(withinLimit(() => sandbox.jq('last(range(1e18))', {})))).toMatch(/did not finish within 1000 ms|sandbox is restarting/);
       // The thread that was stopped is replaced: within the limit, the next evaluation is answered.
       const deadline = Date.now() + 10_000;
       let outcome = sandbox.jq('.ok', { ok: true });
@@ -131,8 +115,8 @@ describe('ScriptSandbox', () => {
       expect(sandbox.javascript('"js too"', {})).toEqual({ ok: true, value: 'js too' });
     });
 
-    it('stops a huge allocation', async () => {
-      expect(reasonOf(await withinLimit(() => sandbox.jq('[range(1e9)] | length', {})))).toMatch(/ran out of memory|did not finish/);
+    it('stops a huge allocation', () => {
+      expect(reasonOf(withinLimit(() => sandbox.jq('[range(1e9)] | length', {})))).toMatch(/ran out of memory|did not finish/);
       const deadline = Date.now() + 10_000;
       let outcome = sandbox.jq('.n + 1', { n: 1 });
       while (!outcome.ok && Date.now() < deadline) outcome = sandbox.jq('.n + 1', { n: 1 });

@@ -39,12 +39,6 @@ export class ScriptSandbox implements ScriptEvaluator {
   /** Loaded beside the one in use, to take its place at once when it is stopped (a script after a hostile one is not kept waiting). */
   private spare: SandboxThread;
   private closed = false;
-  /**
-   * What the scripts of the current synchronous turn took, in ms; null between turns. A decision is
-   * synchronous, so its scripts share one turn: a loop of slow scripts (a DO_WHILE of script tasks runs
-   * to its end in one decision) may hold the process about twice SANDBOX_TIME_LIMIT_MS, not 100 times.
-   */
-  private spentThisTurnMs: number | null = null;
 
   private constructor(private readonly limits: SandboxLimits) {
     this.thread = this.startThread();
@@ -81,27 +75,6 @@ export class ScriptSandbox implements ScriptEvaluator {
 
   private evaluate(request: Request): ScriptOutcome {
     if (this.closed) return { ok: false, reason: 'the script sandbox is closed' };
-    if (this.spentThisTurnMs === null) {
-      this.spentThisTurnMs = 0;
-      queueMicrotask(() => {
-        this.spentThisTurnMs = null;
-      });
-    }
-    if (this.spentThisTurnMs >= this.limits.timeLimitMs) {
-      return {
-        ok: false,
-        reason: `not evaluated: the scripts of this decision already took ${Math.round(this.spentThisTurnMs)} ms together, as long as one decision's scripts may (SANDBOX_TIME_LIMIT_MS)`,
-      };
-    }
-    const startedAt = performance.now();
-    try {
-      return this.evaluateInThread(request);
-    } finally {
-      this.spentThisTurnMs += performance.now() - startedAt;
-    }
-  }
-
-  private evaluateInThread(request: Request): ScriptOutcome {
     const { signal, port } = this.thread;
     // A thread started after the last one was stopped may still be loading: wait for it, within the limit.
     if (Atomics.load(signal, 1) === 0 && Atomics.wait(signal, 1, 0, this.limits.timeLimitMs) === 'timed-out') {
