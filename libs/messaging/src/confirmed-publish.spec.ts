@@ -9,6 +9,7 @@
 import * as amqp from 'amqplib';
 import { amqpUrl, uniqueName } from '../../../test/support/services';
 import { amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
+import { waitFor } from '../../../test/support/wait-for';
 import { allConfirmed, publishConfirmed } from './confirmed-publish';
 
 /** The window of confirm callbacks amqplib keeps on a confirm channel, from its least unconfirmed tag. */
@@ -57,6 +58,55 @@ describe('confirms on a channel that closes first', () => {
         await allConfirmed(channel);
       }),
     ).resolves.toBe('channel closed before the broker confirmed');
+  });
+});
+
+describe('confirms that never come, on a channel that stays open', () => {
+  let broker: string;
+
+  beforeAll(async () => {
+    broker = await amqpUrl();
+  });
+
+  /** The broker's replies are held back by the proxy: the connection stands, and no confirm arrives. */
+  async function unanswered(wait: (channel: amqp.ConfirmChannel) => Promise<void>): Promise<{ outcome: string; channelClosed: boolean }> {
+    const proxy = await startTcpProxy(amqpTarget(broker));
+    const connection = await amqp.connect(throughProxy(broker, proxy));
+    connection.on('error', () => undefined);
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', () => undefined);
+      let channelClosed = false;
+      channel.on('close', () => (channelClosed = true));
+      proxy.holdReplies();
+      const outcome = await wait(channel).then(
+        () => 'confirmed',
+        (error: Error) => error.message,
+      );
+      // The close asked for at the deadline completes once the broker's replies flow again.
+      proxy.releaseReplies();
+      await waitFor('the channel to close', () => channelClosed);
+      return { outcome, channelClosed };
+    } finally {
+      await connection.close().catch(() => undefined);
+      await proxy.close();
+    }
+  }
+
+  it('publishConfirmed rejects at its deadline and closes the channel, so that its owner starts afresh', async () => {
+    await expect(unanswered((channel) => publishConfirmed(channel, '', Buffer.from('{}'), {}, 'nowhere', 200))).resolves.toEqual({
+      outcome: 'the broker did not confirm within 200 ms; the channel is closed',
+      channelClosed: true,
+    });
+  });
+
+  it('allConfirmed rejects at its deadline and closes the channel', async () => {
+    await expect(
+      unanswered(async (channel) => {
+        channel.publish('', 'nowhere', Buffer.from('{}'));
+        await allConfirmed(channel, 200);
+      }),
+    ).resolves.toEqual({ outcome: 'the broker did not confirm within 200 ms; the channel is closed', channelClosed: true });
   });
 });
 

@@ -1,16 +1,34 @@
 import type { ConfirmChannel, Message, Options } from 'amqplib';
 
 /**
+ * How long a publisher waits for the broker's confirm before it takes the
+ * channel for broken and closes it (its owner reconnects; a worker's unacked
+ * tasks go back to the queue). Seen on a three-node RabbitMQ 3.10 cluster that
+ * lost a node: a channel on a surviving node stayed open and never confirmed a
+ * worker's results, and the worker held its tasks for ever. A leader election
+ * takes seconds; this is several times that.
+ */
+export const CONFIRM_DEADLINE_MS = 15_000;
+
+/**
  * Publishes to `exchange` (routing key '' unless given) and settles when the
  * broker confirms it. A channel that is already closed makes amqplib throw at
  * once: that rejects too, and so does a channel that closes before the confirm.
  * Published `mandatory`, a message no queue is bound for rejects: the broker
  * returns it (basic.return) and then confirms it, and a confirm alone would
- * pass it for delivered.
+ * pass it for delivered. No confirm within `deadlineMs`: rejects, and the
+ * channel is closed.
  */
-export function publishConfirmed(channel: ConfirmChannel, exchange: string, content: Buffer, options: Options.Publish, routingKey = ''): Promise<void> {
+export function publishConfirmed(
+  channel: ConfirmChannel,
+  exchange: string,
+  content: Buffer,
+  options: Options.Publish,
+  routingKey = '',
+  deadlineMs = CONFIRM_DEADLINE_MS,
+): Promise<void> {
   const awaited: AwaitedReturn | undefined = options.mandatory ? { exchange, routingKey, content, returned: undefined } : undefined;
-  return Promise.race([
+  return withinConfirmDeadline(channel, deadlineMs, [
     new Promise<void>((resolve, reject) => {
       if (awaited !== undefined) returnsAwaitedOn(channel).push(awaited);
       try {
@@ -73,8 +91,24 @@ function forget(channel: ConfirmChannel, awaited: AwaitedReturn): void {
  * Only those still awaited: a nack that came before the call is not seen here,
  * and the publisher must hear of it through the publish's own callback.
  */
-export function allConfirmed(channel: ConfirmChannel): Promise<void> {
-  return Promise.race([channel.waitForConfirms().then(() => undefined), untilClosed(channel)]);
+export function allConfirmed(channel: ConfirmChannel, deadlineMs = CONFIRM_DEADLINE_MS): Promise<void> {
+  return withinConfirmDeadline(channel, deadlineMs, [channel.waitForConfirms().then(() => undefined), untilClosed(channel)]);
+}
+
+/** The first of `waits` to settle, unless `deadlineMs` passes first: then the channel is closed and the wait rejects. */
+async function withinConfirmDeadline(channel: ConfirmChannel, deadlineMs: number, waits: ReadonlyArray<Promise<void>>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`the broker did not confirm within ${deadlineMs} ms; the channel is closed`));
+      channel.close().catch(() => undefined);
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([...waits, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const closings = new WeakMap<ConfirmChannel, Promise<never>>();

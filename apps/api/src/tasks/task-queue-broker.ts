@@ -114,6 +114,9 @@ export class TaskQueueBroker implements OnApplicationShutdown {
       connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
       connection.on('close', forget);
       const publish = await connection.createConfirmChannel();
+      // A channel closed under it (a publish past its confirm deadline) leaves the connection half-working: start afresh.
+      publish.on('error', (error: Error) => this.logger.warn(`publish channel error: ${error.message}`));
+      publish.on('close', () => void connection.close().catch(() => undefined));
       await assertWorkerExchanges(publish);
       await assertDeadLetter(publish);
       const tasks = await connection.createChannel();

@@ -106,6 +106,9 @@ export class EventHandlerConsumers implements OnApplicationBootstrap, BeforeAppl
       this.consumers.clear();
     });
     const deadLetters = await connection.createConfirmChannel();
+    // Closed under it (a dead letter past its confirm deadline): the connection is renewed whole.
+    deadLetters.on('error', (error: Error) => this.logger.warn(`dead-letter channel error: ${error.message}`));
+    deadLetters.on('close', () => void connection.close().catch(() => undefined));
     await assertDeadLetter(deadLetters);
     this.session = { connection, deadLetters };
     return this.session;

@@ -77,6 +77,9 @@ export class AmqpConsumerTransport extends Server implements CustomTransportStra
       await this.options.assertTopology(setup);
       await setup.close();
       const deadLetters = await connection.createConfirmChannel();
+      // Closed under it (a dead letter past its confirm deadline): the connection is renewed whole.
+      deadLetters.on('error', (error: Error) => this.logger.warn(`dead-letter channel error: ${error.message}`));
+      deadLetters.on('close', () => void connection.close().catch(() => undefined));
       for (const queue of this.messageHandlers.keys()) {
         // Looked up once: Nest's lookup parses the pattern on every call.
         const handler = this.getHandlerByPattern(queue);
