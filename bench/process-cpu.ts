@@ -5,8 +5,8 @@
  * phase's timed window, and the difference is divided by the steps completed
  * in it. The machine is shared by every group, so a group's figure is its own
  * time, not wall time: a phase's groups add up to what one step costs the
- * machine (kernel time spent on behalf of no process, such as softirqs of the
- * loopback network, is in none of them).
+ * machine, but for kernel work done in threads of its own (ksoftirqd, for
+ * loopback networking under load), which is in none of them.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -62,14 +62,22 @@ function allProcesses(): ProcessStat[] {
 export type TickCounter = () => number;
 
 /**
- * One process and the exited children it has reaped (a redis-server's
- * rewrite of its append-only file runs in a child, for one).
+ * One process and, unless told not to, the exited children it has reaped (a
+ * redis-server's rewrite of its append-only file runs in a child, for one).
+ * The benchmark process counts only its own (benchProcessTicks): its children
+ * are Turnout's processes and the redis-server, each a group of its own.
  */
-export function processTicks(pid: number | undefined): TickCounter {
+export function processTicks(pid: number | undefined, options: { reapedChildren: boolean } = { reapedChildren: true }): TickCounter {
   return () => {
     const stat = pid === undefined ? undefined : readStat(pid);
-    return stat ? stat.ownTicks + stat.reapedChildrenTicks : 0;
+    if (!stat) return 0;
+    return stat.ownTicks + (options.reapedChildren ? stat.reapedChildrenTicks : 0);
   };
+}
+
+/** The benchmark process itself, which runs the load and the workers: the `load` group of every phase. */
+export function benchProcessTicks(): TickCounter {
+  return processTicks(process.pid, { reapedChildren: false });
 }
 
 /** Every process of that command name (RabbitMQ's `beam.smp`), with the children each reaped. */

@@ -18,7 +18,7 @@ import { LatencyRecorder } from './latency-recorder';
 import { measureBullmq } from './peers/bullmq-load';
 import type { PeerOutcome } from './peers/peer-figures';
 import { measurePgBoss } from './peers/pg-boss-load';
-import { CpuWindow, type CpuMsPerStep, commandTicks, postgresTicks, processTicks } from './process-cpu';
+import { CpuWindow, type CpuMsPerStep, benchProcessTicks, commandTicks, postgresTicks, processTicks } from './process-cpu';
 import { measureRoutingDecision } from './routing-scale';
 import { CompletionWatcher, registerWorkflow, runOpenLoop, startWorkflow } from './workflow-load';
 
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       router: processTicks(env.pids.router),
       postgres: postgresTicks(),
       rabbitmq: commandTicks('beam.smp'),
-      load: processTicks(process.pid),
+      load: benchProcessTicks(),
     };
 
     log(`baseline: ${plan.baselineMessages} persistent messages, publisher confirms, consumer acks`);

@@ -12,7 +12,7 @@ import { type ConnectionOptions, Queue, QueueEvents, Worker } from 'bullmq';
 import { ArrivalClock } from '../arrival-clock';
 import { runClosedLoop } from '../closed-loop';
 import { LatencyRecorder } from '../latency-recorder';
-import { CpuWindow, processTicks } from '../process-cpu';
+import { CpuWindow, benchProcessTicks, processTicks } from '../process-cpu';
 import { CHAIN_LENGTH, type PeerOutcome, type PeerPlan, reasonOf } from './peer-figures';
 import { type RedisServer, startRedisServer } from './redis-server';
 
@@ -34,7 +34,7 @@ export async function measureBullmq(plan: PeerPlan): Promise<PeerOutcome<StoreGr
   const closing: Array<{ close(): Promise<unknown> }> = [];
   try {
     const connection: ConnectionOptions = { host: '127.0.0.1', port: redis.port };
-    const cpuGroups = { redis: processTicks(redis.pid), load: processTicks(process.pid) };
+    const cpuGroups = { redis: processTicks(redis.pid), load: benchProcessTicks() };
     // Anything BullMQ reports as an error ends the phase with it, rather than stalling it.
     let failed!: (error: Error) => void;
     const failure = new Promise<never>((_, reject) => (failed = reject));

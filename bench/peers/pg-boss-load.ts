@@ -28,7 +28,7 @@ import { ArrivalClock } from '../arrival-clock';
 import { POSTGRES_URL, dropDatabase, freshDatabase } from '../bench-environment';
 import { runClosedLoop } from '../closed-loop';
 import { LatencyRecorder } from '../latency-recorder';
-import { CpuWindow, postgresTicks, processTicks } from '../process-cpu';
+import { CpuWindow, benchProcessTicks, postgresTicks } from '../process-cpu';
 import { CHAIN_LENGTH, type PeerOutcome, type PeerPlan, reasonOf } from './peer-figures';
 
 const DATABASE = 'turnout_bench_pgboss';
@@ -51,7 +51,7 @@ export async function measurePgBoss(plan: PeerPlan): Promise<PeerOutcome<StoreGr
     return { unavailable: `pg-boss did not start: ${reasonOf(error)}` };
   }
   try {
-    const cpuGroups = { postgres: postgresTicks(), load: processTicks(process.pid) };
+    const cpuGroups = { postgres: postgresTicks(), load: benchProcessTicks() };
     let failed!: (error: Error) => void;
     const failure = new Promise<never>((_, reject) => (failed = reject));
     failure.catch(() => undefined);
