@@ -131,3 +131,22 @@ export class CpuWindow<Group extends string> {
     return figures as CpuMsPerStep<Group>;
   }
 }
+
+/**
+ * Resolves once these groups together use less than `coreShare` of one core
+ * over half a second, or when `timeoutMs` has passed; answers whether they
+ * settled. A phase that follows another waits for the work the first left
+ * behind (projections catching up, say), so it does not pay for it.
+ */
+export async function waitUntilQuiet(groups: TickCounter[], options: { coreShare: number; timeoutMs: number }): Promise<boolean> {
+  const deadline = performance.now() + options.timeoutMs;
+  const sample = () => groups.reduce((sum, ticks) => sum + ticks(), 0);
+  const intervalMs = 500;
+  while (performance.now() < deadline) {
+    const before = sample();
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const usedMs = ((sample() - before) * 1000) / CLOCK_TICKS_PER_SEC;
+    if (usedMs < options.coreShare * intervalMs) return true;
+  }
+  return false;
+}

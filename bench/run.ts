@@ -18,7 +18,7 @@ import { LatencyRecorder } from './latency-recorder';
 import { measureBullmq } from './peers/bullmq-load';
 import type { PeerOutcome } from './peers/peer-figures';
 import { measurePgBoss } from './peers/pg-boss-load';
-import { CpuWindow, type CpuMsPerStep, benchProcessTicks, commandTicks, postgresTicks, processTicks } from './process-cpu';
+import { CpuWindow, type CpuMsPerStep, benchProcessTicks, commandTicks, postgresTicks, processTicks, waitUntilQuiet } from './process-cpu';
 import { measureRoutingDecision } from './routing-scale';
 import { CompletionWatcher, registerWorkflow, runOpenLoop, startWorkflow } from './workflow-load';
 
@@ -141,7 +141,10 @@ async function main(): Promise<void> {
     log(`  scheduled→receipt p50 ${round(scheduledToReceipt.percentile(50))} p99 ${round(scheduledToReceipt.percentile(99))} ms`);
 
     // The peers, driven as Turnout was: the same producers and chains in flight, for as long.
-    // Turnout's processes stay up, idle, beside them.
+    // Turnout's processes stay up beside them, once what the last phase left them to do is done.
+    const settling = performance.now();
+    const quiet = await waitUntilQuiet([turnoutCpu.api, turnoutCpu.router, turnoutCpu.postgres], { coreShare: 0.1, timeoutMs: 20_000 });
+    log(quiet ? `Turnout quiet after ${round((performance.now() - settling) / 1000)} s` : 'Turnout still busy 20 s after its last phase: the peers share the machine with it');
     const peerPlan = { oneJobConcurrency: ONE_TASK_CONCURRENCY, oneJobMs: plan.oneTaskMs, chainConcurrency: THIRTEEN_TASK_CONCURRENCY, chainMs: plan.thirteenTaskMs, log };
     const bullmq = await measureBullmq(peerPlan);
     if ('unavailable' in bullmq) log(`BullMQ unavailable: ${bullmq.unavailable}`);
