@@ -11,25 +11,42 @@ import { Client } from 'pg';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');
+/** Where the figures and each process's log go (not committed). */
+export const RESULTS_DIRECTORY = join(ROOT, 'bench', 'results');
+/** The PostgreSQL the benchmark's databases are made in. */
+export const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface BenchEnvironment {
   databaseUrl: string;
   amqpUrl: string;
   apiUrl: string;
+  /** The api's and the router's process ids, for their CPU time. */
+  pids: { api: number; router: number };
   routerMaxRssMb(): number;
   routerRssMb(): number;
   stop(): Promise<void>;
 }
 
-async function freshDatabase(baseUrl: string, name: string): Promise<string> {
+/** A new empty database `name` beside `baseUrl`'s (one left by an earlier run is dropped); its URL. */
+export async function freshDatabase(baseUrl: string, name: string): Promise<string> {
+  await dropDatabase(baseUrl, name);
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
   await admin.query(`create database "${name}"`);
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+export async function dropDatabase(baseUrl: string, name: string): Promise<void> {
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await admin.end();
+  }
 }
 
 async function freshVhost(baseUrl: string, vhost: string): Promise<string> {
@@ -67,8 +84,8 @@ function startProcess(name: 'api' | 'router', env: NodeJS.ProcessEnv, readyLine:
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...profile, ...runArguments(name)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     // Each process's log goes to bench/results/<name>.log, for a run that goes wrong.
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    const log = createWriteStream(join(ROOT, 'bench', 'results', `${name}.log`));
+    mkdirSync(RESULTS_DIRECTORY, { recursive: true });
+    const log = createWriteStream(join(RESULTS_DIRECTORY, `${name}.log`));
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     let output = '';
@@ -87,7 +104,7 @@ function startProcess(name: 'api' | 'router', env: NodeJS.ProcessEnv, readyLine:
 }
 
 export async function startBenchEnvironment(): Promise<BenchEnvironment> {
-  const databaseUrl = await freshDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'turnout_bench');
+  const databaseUrl = await freshDatabase(POSTGRES_URL, 'turnout_bench');
   const amqpUrl = await freshVhost(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', 'turnout_bench');
   const port = 18_500 + Math.floor(Math.random() * 1000);
   const env = { ...process.env, DATABASE_URL: databaseUrl, AMQP_URL: amqpUrl, PORT: String(port), LOG_LEVEL: 'warn', NO_COLOR: '1', ROUTER_METRICS_PORT: '0' };
@@ -101,6 +118,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     databaseUrl,
     amqpUrl,
     apiUrl: `http://127.0.0.1:${port}`,
+    pids: { api: api.pid!, router: router.pid! },
     routerMaxRssMb: () => Math.max(maxRss, rssMb(router.pid!)),
     routerRssMb: () => rssMb(router.pid!),
     async stop() {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: Turnout's throughput and latency beside the raw
- * broker on the same machine, in one run. Prints a table and writes
+ * broker and two peers (BullMQ, pg-boss) on the same machine, in one run, with
+ * the CPU each process group spent per task step. Prints a table and writes
  * bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,11 +9,18 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { TaskWorker } from '@turnout/worker';
 import { measureBrokerBaseline } from './baseline-broker';
-import { startBenchEnvironment, waitForWorkers } from './bench-environment';
+import { ArrivalClock } from './arrival-clock';
+import { RESULTS_DIRECTORY, startBenchEnvironment, waitForWorkers } from './bench-environment';
+import { runClosedLoop } from './closed-loop';
+import { GOAL_LABELS, type GoalName, issueGoals } from './goals';
 import { publishHeartbeats } from './heartbeat-load';
-import { measureRoutingDecision } from './routing-scale';
 import { LatencyRecorder } from './latency-recorder';
-import { ArrivalClock, CompletionWatcher, registerWorkflow, runClosedLoop, runOpenLoop, startWorkflow } from './workflow-load';
+import { measureBullmq } from './peers/bullmq-load';
+import type { PeerOutcome } from './peers/peer-figures';
+import { measurePgBoss } from './peers/pg-boss-load';
+import { CpuWindow, type CpuMsPerStep, benchProcessTicks, commandTicks, postgresTicks, processTicks, waitUntilQuiet } from './process-cpu';
+import { measureRoutingDecision } from './routing-scale';
+import { CompletionWatcher, registerWorkflow, runOpenLoop, startWorkflow } from './workflow-load';
 
 const quick = process.argv.includes('--quick');
 const plan = quick
@@ -33,6 +41,14 @@ async function main(): Promise<void> {
   const watcher = new CompletionWatcher();
   try {
     await watcher.start(env.amqpUrl);
+    // What Turnout's phases use: its two processes, the database, the broker, and this process (load and workers).
+    const turnoutCpu = {
+      api: processTicks(env.pids.api),
+      router: processTicks(env.pids.router),
+      postgres: postgresTicks(),
+      rabbitmq: commandTicks('beam.smp'),
+      load: benchProcessTicks(),
+    };
 
     log(`baseline: ${plan.baselineMessages} persistent messages, publisher confirms, consumer acks`);
     const baseline = await measureBrokerBaseline(env.amqpUrl, plan.baselineMessages);
@@ -58,17 +74,20 @@ async function main(): Promise<void> {
     await waitForWorkers(env.databaseUrl, workers);
     const startOne = () => startWorkflow(env.apiUrl, { name: 'bench_one_task', input: { n: 1 }, taskToDomain: { bench_one: 'fast,NO_DOMAIN' } });
     log(`one-task workflows: ${ONE_TASK_CONCURRENCY} concurrent starters for ${plan.oneTaskMs / 1000} s`);
+    const oneTaskCpuWindow = new CpuWindow(turnoutCpu);
     const oneTask = await runClosedLoop({
       concurrency: ONE_TASK_CONCURRENCY,
       durationMs: plan.oneTaskMs,
-      start: async () => {
+      runName: 'workflow',
+      run: async () => {
         const id = await startOne();
         void receipts.arrival(id);
-        return id;
+        await watcher.completion(id);
       },
-      watcher,
       progress: (done, ms) => log(`  ${done} completed in ${round(ms / 1000)} s`),
     });
+    // A one-task workflow is one task step.
+    const oneTaskCpu = oneTaskCpuWindow.perStep(oneTask.completed);
     const oneTaskPerSec = oneTask.completed / oneTask.seconds;
     log(`one-task: ${round(oneTaskPerSec)} workflows/s`);
 
@@ -105,16 +124,32 @@ async function main(): Promise<void> {
     const tasksDone = () => stepWorkers.reduce((sum, worker) => sum + worker.tasksCompleted, 0);
     log(`thirteen-task workflows: ${THIRTEEN_TASK_CONCURRENCY} in flight for ${plan.thirteenTaskMs / 1000} s`);
     const tasksBefore = tasksDone();
+    const thirteenCpuWindow = new CpuWindow(turnoutCpu);
     const thirteen = await runClosedLoop({
       concurrency: THIRTEEN_TASK_CONCURRENCY,
       durationMs: plan.thirteenTaskMs,
-      start: () => startWorkflow(env.apiUrl, { name: 'bench_thirteen_tasks', input: { n: 1 }, taskToDomain: { '*': 'fast,NO_DOMAIN' } }),
-      watcher,
+      runName: 'workflow',
+      run: async () => {
+        const id = await startWorkflow(env.apiUrl, { name: 'bench_thirteen_tasks', input: { n: 1 }, taskToDomain: { '*': 'fast,NO_DOMAIN' } });
+        await watcher.completion(id);
+      },
       progress: (done, ms) => log(`  ${done} workflows, ${tasksDone() - tasksBefore} tasks in ${round(ms / 1000)} s`),
     });
+    const thirteenCpu = thirteenCpuWindow.perStep(tasksDone() - tasksBefore);
     const taskCompletionsPerSec = (tasksDone() - tasksBefore) / thirteen.seconds;
     log(`thirteen-task: ${round(taskCompletionsPerSec)} task completions/s (${round(thirteen.completed / thirteen.seconds)} workflows/s)`);
     log(`  scheduled→receipt p50 ${round(scheduledToReceipt.percentile(50))} p99 ${round(scheduledToReceipt.percentile(99))} ms`);
+
+    // The peers, driven as Turnout was: the same producers and chains in flight, for as long.
+    // Turnout's processes stay up beside them, once what the last phase left them to do is done.
+    const settling = performance.now();
+    const quiet = await waitUntilQuiet([turnoutCpu.api, turnoutCpu.router, turnoutCpu.postgres], { coreShare: 0.1, timeoutMs: 20_000 });
+    log(quiet ? `Turnout quiet after ${round((performance.now() - settling) / 1000)} s` : 'Turnout still busy 20 s after its last phase: the peers share the machine with it');
+    const peerPlan = { oneJobConcurrency: ONE_TASK_CONCURRENCY, oneJobMs: plan.oneTaskMs, chainConcurrency: THIRTEEN_TASK_CONCURRENCY, chainMs: plan.thirteenTaskMs, log };
+    const bullmq = await measureBullmq(peerPlan);
+    if ('unavailable' in bullmq) log(`BullMQ unavailable: ${bullmq.unavailable}`);
+    const pgBoss = await measurePgBoss(peerPlan);
+    if ('unavailable' in pgBoss) log(`pg-boss unavailable: ${pgBoss.unavailable}`);
 
     // Routing at scale: 10,000 workers across 1,000 domains heartbeat into the real router.
     log(`heartbeats: 10,000 workers across 1,000 domains, ${plan.heartbeatRounds} rounds`);
@@ -167,17 +202,59 @@ async function main(): Promise<void> {
       heartbeats: { perSec: round(heartbeats.perSec), total: heartbeats.heartbeats },
       router: { maxRssMb: round(env.routerMaxRssMb()) },
       ratio: round(taskCompletionsPerSec / baseline.msgsPerSec, 3),
+      peers: { bullmq: peerSummary(bullmq), pgBoss: peerSummary(pgBoss) },
+      cpuMsPerTask: {
+        turnoutOneTask: roundCpu(oneTaskCpu),
+        turnoutThirteenTask: roundCpu(thirteenCpu),
+        bullmqOneJob: 'unavailable' in bullmq ? null : roundCpu(bullmq.cpuMsPerStep.oneJob),
+        bullmqChain: 'unavailable' in bullmq ? null : roundCpu(bullmq.cpuMsPerStep.chain),
+        pgBossOneJob: 'unavailable' in pgBoss ? null : roundCpu(pgBoss.cpuMsPerStep.oneJob),
+        pgBossChain: 'unavailable' in pgBoss ? null : roundCpu(pgBoss.cpuMsPerStep.chain),
+      },
+      goals: issueGoals({
+        brokerMsgsPerSec: baseline.msgsPerSec,
+        oneTaskWorkflowsPerSec: oneTaskPerSec,
+        thirteenTaskCompletionsPerSec: taskCompletionsPerSec,
+        p50StartToReceiptMs: latency.startToReceipt.percentile(50),
+        p99StartToReceiptMs: latency.startToReceipt.percentile(99),
+        turnoutCpuMsPerThirteenTaskStep: thirteenCpu.total,
+        bullmq: 'unavailable' in bullmq ? undefined : { jobsPerSec: bullmq.jobsPerSec, chainStepsPerSec: bullmq.chainStepsPerSec, cpuMsPerChainStep: bullmq.cpuMsPerStep.chain.total },
+        pgBoss: 'unavailable' in pgBoss ? undefined : { jobsPerSec: pgBoss.jobsPerSec },
+      }),
     };
     printTable(results);
-    const directory = join(__dirname, '..', '..', '..', 'bench', 'results');
-    mkdirSync(directory, { recursive: true });
-    writeFileSync(join(directory, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    mkdirSync(RESULTS_DIRECTORY, { recursive: true });
+    writeFileSync(join(RESULTS_DIRECTORY, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     log(`figures written to bench/results/latest.json`);
   } finally {
     await Promise.allSettled(workers.map((worker) => worker.stop()));
     await watcher.stop().catch(() => undefined);
     await env.stop();
   }
+}
+
+/** A peer's figures for latest.json: its CPU goes to cpuMsPerTask, beside Turnout's. */
+function peerSummary(outcome: PeerOutcome<string>) {
+  if ('unavailable' in outcome) return outcome;
+  return { jobsPerSec: round(outcome.jobsPerSec), p50Ms: round(outcome.p50Ms), p99Ms: round(outcome.p99Ms), chainStepsPerSec: round(outcome.chainStepsPerSec), setup: outcome.setup };
+}
+
+function roundCpu<Group extends string>(figures: CpuMsPerStep<Group>): CpuMsPerStep<Group> {
+  return Object.fromEntries(Object.entries<number>(figures).map(([group, ms]) => [group, round(ms, 3)])) as CpuMsPerStep<Group>;
+}
+
+function peerRows(name: string, peer: any): Array<[string, string, string]> {
+  if ('unavailable' in peer) return [[name, 'unavailable', peer.unavailable]];
+  return [
+    [`${name}: one-task jobs`, `${peer.jobsPerSec} jobs/s`, `add→completed p50 ${peer.p50Ms} / p99 ${peer.p99Ms} ms`],
+    [`${name}: thirteen-step chains`, `${peer.chainStepsPerSec} steps/s`, ''],
+  ];
+}
+
+function cpuRow(name: string, figures: Record<string, number> | null): [string, string, string] {
+  if (figures === null) return [`  ${name}`, 'unavailable', ''];
+  const { total, ...groups } = figures;
+  return [`  ${name}`, `${total} ms`, Object.entries(groups).map(([group, ms]) => `${group} ${ms}`).join(', ')];
 }
 
 function printTable(results: any): void {
@@ -192,6 +269,20 @@ function printTable(results: any): void {
     [`routing decision (${results.routing.workers} workers, ${results.routing.domains} domains, 5 fallbacks)`, `${results.routing.decisionMicros} µs`, 'target < 50 µs'],
     ['heartbeats absorbed', `${results.heartbeats.perSec} /s`, ''],
     ['router max RSS', `${results.router.maxRssMb} MB`, 'target < 250 MB'],
+    ...peerRows('BullMQ', results.peers.bullmq),
+    ...peerRows('pg-boss', results.peers.pgBoss),
+    ['CPU per task step (all groups)', '', 'by group, ms'],
+    cpuRow('Turnout one-task', results.cpuMsPerTask.turnoutOneTask),
+    cpuRow('Turnout thirteen-task', results.cpuMsPerTask.turnoutThirteenTask),
+    cpuRow('BullMQ one-job', results.cpuMsPerTask.bullmqOneJob),
+    cpuRow('BullMQ chain', results.cpuMsPerTask.bullmqChain),
+    cpuRow('pg-boss one-job', results.cpuMsPerTask.pgBossOneJob),
+    cpuRow('pg-boss chain', results.cpuMsPerTask.pgBossChain),
+    ['goals of issue 13', 'ratio', 'target'],
+    ...(Object.keys(GOAL_LABELS) as GoalName[]).map((name): [string, string, string] => {
+      const goal = results.goals[name];
+      return [`  ${GOAL_LABELS[name]}`, `${goal.ratio ?? '—'}`, `${goal.target} ${goal.met === null ? 'not measured' : goal.met ? 'met' : 'not met'}`];
+    }),
   ];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log('');

@@ -5,33 +5,8 @@
  */
 import type * as amqp from 'amqplib';
 import { EVENTS_EXCHANGE, assertEventsExchange, connectToBroker } from '@turnout/messaging';
+import { ArrivalClock } from './arrival-clock';
 import { LatencyRecorder } from './latency-recorder';
-
-/** When each workflow reached a point (its task received, its completion), awaited by id. */
-export class ArrivalClock {
-  private readonly arrivedAt = new Map<string, number>();
-  private readonly waiters = new Map<string, (at: number) => void>();
-
-  arrived(workflowId: string): void {
-    const at = performance.now();
-    const waiter = this.waiters.get(workflowId);
-    if (waiter) {
-      this.waiters.delete(workflowId);
-      waiter(at);
-    } else {
-      this.arrivedAt.set(workflowId, at);
-    }
-  }
-
-  arrival(workflowId: string): Promise<number> {
-    const at = this.arrivedAt.get(workflowId);
-    if (at !== undefined) {
-      this.arrivedAt.delete(workflowId);
-      return Promise.resolve(at);
-    }
-    return new Promise((resolve) => this.waiters.set(workflowId, resolve));
-  }
-}
 
 /** Tells when each workflow completed, from the WorkflowCompleted events the relay publishes. */
 export class CompletionWatcher {
@@ -93,49 +68,6 @@ export async function registerWorkflow(apiUrl: string, name: string, taskTypes: 
     }),
   });
   if (response.status !== 200) throw new Error(`register failed: ${response.status} ${await response.text()}`);
-}
-
-const STALL_MS = 30_000;
-
-/** `concurrency` users, each starting a workflow and waiting for it to complete, for `durationMs`. */
-export async function runClosedLoop(options: {
-  concurrency: number;
-  durationMs: number;
-  start: () => Promise<string>;
-  watcher: CompletionWatcher;
-  progress?: (completed: number, elapsedMs: number) => void;
-}): Promise<{ completed: number; seconds: number }> {
-  const began = performance.now();
-  const deadline = began + options.durationMs;
-  let completed = 0;
-  let lastProgressAt = began;
-  let lastCompleted = 0;
-  // A run that stops making progress is a finding, not something to wait out.
-  let stalled!: (error: Error) => void;
-  const stall = new Promise<never>((_, reject) => (stalled = reject));
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    options.progress?.(completed, now - began);
-    if (completed !== lastCompleted) [lastCompleted, lastProgressAt] = [completed, now];
-    else if (now - lastProgressAt > STALL_MS) stalled(new Error(`no workflow completed for ${STALL_MS / 1000} s (${completed} completed); see bench/results/*.log`));
-  }, 5_000);
-  try {
-    await Promise.race([
-      stall,
-      Promise.all(
-        Array.from({ length: options.concurrency }, async () => {
-          while (performance.now() < deadline) {
-            const workflowId = await options.start();
-            await options.watcher.completion(workflowId);
-            completed += 1;
-          }
-        }),
-      ),
-    ]);
-  } finally {
-    clearInterval(ticker);
-  }
-  return { completed, seconds: (performance.now() - began) / 1000 };
 }
 
 /** Starts workflows at a fixed rate and records start→receipt and start→completed. */
