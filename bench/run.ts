@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: Turnout's throughput and latency beside the raw
+ * `npm run bench [-- --quick] [--without-peers]`: Turnout's throughput and latency beside the raw
  * broker and two peers (BullMQ, pg-boss) on the same machine, in one run, with
  * the CPU each process group spent per task step. Prints a table and writes
  * bench/results/latest.json.
@@ -23,6 +23,8 @@ import { measureRoutingDecision } from './routing-scale';
 import { CompletionWatcher, registerWorkflow, runOpenLoop, startWorkflow } from './workflow-load';
 
 const quick = process.argv.includes('--quick');
+// For comparing two trees of Turnout back to back: the peers' rows say they were left out.
+const withoutPeers = process.argv.includes('--without-peers');
 const plan = quick
   ? { baselineMessages: 20_000, oneTaskMs: 10_000, latencyMs: 8_000, thirteenTaskMs: 15_000, heartbeatRounds: 2, decisionIterations: 200_000 }
   : { baselineMessages: 100_000, oneTaskMs: 30_000, latencyMs: 20_000, thirteenTaskMs: 60_000, heartbeatRounds: 10, decisionIterations: 1_000_000 };
@@ -146,9 +148,10 @@ async function main(): Promise<void> {
     const quiet = await waitUntilQuiet([turnoutCpu.api, turnoutCpu.router, turnoutCpu.postgres], { coreShare: 0.1, timeoutMs: 20_000 });
     log(quiet ? `Turnout quiet after ${round((performance.now() - settling) / 1000)} s` : 'Turnout still busy 20 s after its last phase: the peers share the machine with it');
     const peerPlan = { oneJobConcurrency: ONE_TASK_CONCURRENCY, oneJobMs: plan.oneTaskMs, chainConcurrency: THIRTEEN_TASK_CONCURRENCY, chainMs: plan.thirteenTaskMs, log };
-    const bullmq = await measureBullmq(peerPlan);
+    const leftOut = { unavailable: 'left out (--without-peers)' } as const;
+    const bullmq = withoutPeers ? leftOut : await measureBullmq(peerPlan);
     if ('unavailable' in bullmq) log(`BullMQ unavailable: ${bullmq.unavailable}`);
-    const pgBoss = await measurePgBoss(peerPlan);
+    const pgBoss = withoutPeers ? leftOut : await measurePgBoss(peerPlan);
     if ('unavailable' in pgBoss) log(`pg-boss unavailable: ${pgBoss.unavailable}`);
 
     // Routing at scale: 10,000 workers across 1,000 domains heartbeat into the real router.
