@@ -9,4 +9,9 @@ export const ADVISORY_LOCK_KEYS = {
   outboxRelay: 7_251_002,
   /** The projection runner: one runner per database applies committed events, the others wait. */
   projections: 7_251_003,
+  /**
+   * Held shared, never exclusive: a transaction that will append no event says
+   * so, and readers of the log do not wait for it (declareNotAppending).
+   */
+  notAppending: 7_251_004,
 } as const;

@@ -7,6 +7,7 @@ export * from './data-source';
 export * from './append-to-stream';
 export * from './read-stream';
 export * from './read-committed-events';
+export * from './declare-not-appending';
 export * from './read-checkpoint';
 export * from './store-checkpoint';
 export * from './listen-session';

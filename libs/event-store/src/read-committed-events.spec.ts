@@ -2,6 +2,7 @@ import type { QueryRunner } from 'typeorm';
 import { eventStoreDatabaseForEachTest } from '../../../test/support/event-store-database';
 import { waitFor } from '../../../test/support/wait-for';
 import { appendToStream } from './append-to-stream';
+import { declareNotAppending } from './declare-not-appending';
 import { readCommittedEvents } from './read-committed-events';
 import { type Checkpoint, START_CHECKPOINT, type StoredEvent } from './stored-event';
 
@@ -85,6 +86,30 @@ describe('readCommittedEvents (gap-safe)', () => {
     const [nine] = all;
     expect((await readCommittedEvents(store.db, checkpointOf(nine), 1)).map((event) => event.streamId)).toEqual(['ten']);
     expect((await readCommittedEvents(store.db, checkpointOf(nine), 10)).map((event) => event.streamId)).toEqual(['ten', 'ninety-nine']);
+  });
+
+  it('reads past a transaction that declared first that it appends nothing, however long it stays open', async () => {
+    // A projection page: declared, then it writes (and so holds a transaction id) while others append.
+    const page = await openTransaction();
+    await declareNotAppending(page);
+    await page.query('select pg_current_xact_id()');
+    await appendToStream(store.db, 'appended-meanwhile', 0, [{ type: 'Meanwhile', data: {} }]);
+
+    const events = await readUntil(1);
+    expect(events.map((e) => e.type)).toEqual(['Meanwhile']);
+    expect(page.isTransactionActive).toBe(true);
+  });
+
+  it('still waits for a transaction that declared nothing, though it has not appended yet', async () => {
+    const undeclared = await openTransaction();
+    await undeclared.query('select pg_current_xact_id()');
+    await appendToStream(store.db, 'after-undeclared', 0, [{ type: 'After', data: {} }]);
+
+    // Beside the declared one of the test before, this one may still append below the prompt event.
+    expect(await readCommittedEvents(store.db, START_CHECKPOINT, 100)).toEqual([]);
+    await appendToStream(undeclared, 'undeclared', 0, [{ type: 'Undeclared', data: {} }]);
+    await undeclared.commitTransaction();
+    expect((await readUntil(2)).map((e) => e.type)).toEqual(['Undeclared', 'After']);
   });
 
   it('never returns what a transaction rolled back', async () => {

@@ -8,6 +8,7 @@ import {
   type LoopLogger,
   type SqlRunner,
   type StoredEvent,
+  declareNotAppending,
   readCheckpoint,
   readCommittedEvents,
   storeCheckpoint,
@@ -111,6 +112,9 @@ export class ProjectionRunner {
     const last = events[events.length - 1];
     const upTo: Checkpoint = { transactionId: last.transactionId, globalPosition: last.globalPosition };
     await this.options.db.transaction(async (tx) => {
+      // First, before any write gives the transaction an id: the relay reads past a page however long it takes.
+      // Reactions append through their own transactions, never through this one.
+      await declareNotAppending(tx);
       for (const projection of this.options.projections) {
         try {
           await projection.apply(tx, events);
