@@ -1,5 +1,5 @@
 import { escapeIdentifier } from 'pg';
-import { type Checkpoint, START_CHECKPOINT, type StoredEvent, readCheckpoint, readCommittedEvents } from '@turnout/event-store';
+import { type Checkpoint, START_CHECKPOINT, type StoredEvent, declareNotAppending, readCheckpoint, readCommittedEvents } from '@turnout/event-store';
 import type { ReadModel } from './projection';
 import type { TransactionalDb } from './projection-runner';
 
@@ -45,6 +45,8 @@ export async function rebuildProjections(db: TransactionalDb, readModels: readon
   const tables = names.map(escapeIdentifier);
   const progressEveryMs = options.progressEveryMs ?? 1_000;
   return db.transaction(async (tx) => {
+    // It appends nothing: the relay goes on publishing while it runs.
+    await declareNotAppending(tx);
     if (tables.length > 0) await tx.query(`lock table ${tables.join(', ')} in access exclusive mode`);
     const upTo = await readCheckpoint(tx, options.subscriptionName);
     if (tables.length > 0) await tx.query(`truncate ${tables.join(', ')}`);
