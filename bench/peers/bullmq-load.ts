@@ -13,7 +13,7 @@ import { ArrivalClock } from '../arrival-clock';
 import { runClosedLoop } from '../closed-loop';
 import { LatencyRecorder } from '../latency-recorder';
 import { CpuWindow, benchProcessTicks, processTicks } from '../process-cpu';
-import { CHAIN_LENGTH, type PeerOutcome, type PeerPlan, reasonOf } from './peer-figures';
+import { CHAIN_LENGTH, type PeerOutcome, type PeerPlan, measureChains, reasonOf } from './peer-figures';
 import { type RedisServer, startRedisServer } from './redis-server';
 
 const JOB_OPTIONS = { removeOnComplete: 1_000, removeOnFail: 1_000 };
@@ -104,25 +104,16 @@ export async function measureBullmq(plan: PeerPlan): Promise<PeerOutcome<StoreGr
     for (const queue of stepQueues) queue.on('error', fail);
     await Promise.all([...stepQueues, ...stepWorkers].map((client) => client.waitUntilReady()));
 
-    plan.log(`BullMQ chain: ${plan.chainConcurrency} thirteen-step chains in flight for ${plan.chainMs / 1000} s`);
-    let chainsStarted = 0;
-    const stepsBefore = stepsCompleted;
-    const chainCpu = new CpuWindow(cpuGroups);
-    const chains = await runClosedLoop({
-      concurrency: plan.chainConcurrency,
-      durationMs: plan.chainMs,
-      runName: 'BullMQ chain',
-      run: async () => {
-        const chain = String((chainsStarted += 1));
+    const { chainStepsPerSec, cpuMsPerStep: chainCpuPerStep } = await measureChains({
+      peer: 'BullMQ',
+      plan,
+      cpuGroups,
+      stepsCompleted: () => stepsCompleted,
+      startChain: async (chain) => {
         await stepQueues[0].add(stepNames[0], { chain, n: 1 });
         await Promise.race([failure, chainsDone.arrival(chain)]);
       },
-      progress: (done, ms) => plan.log(`  ${done} chains, ${stepsCompleted - stepsBefore} steps in ${Math.round(ms / 1000)} s`),
     });
-    const steps = stepsCompleted - stepsBefore;
-    const chainCpuPerStep = chainCpu.perStep(steps);
-    const chainStepsPerSec = steps / chains.seconds;
-    plan.log(`BullMQ chain: ${Math.round(chainStepsPerSec)} step completions/s`);
 
     return {
       jobsPerSec,

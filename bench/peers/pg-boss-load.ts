@@ -29,7 +29,7 @@ import { POSTGRES_URL, dropDatabase, freshDatabase } from '../bench-environment'
 import { runClosedLoop } from '../closed-loop';
 import { LatencyRecorder } from '../latency-recorder';
 import { CpuWindow, benchProcessTicks, postgresTicks } from '../process-cpu';
-import { CHAIN_LENGTH, type PeerOutcome, type PeerPlan, reasonOf } from './peer-figures';
+import { CHAIN_LENGTH, type PeerOutcome, type PeerPlan, measureChains, reasonOf } from './peer-figures';
 
 const DATABASE = 'turnout_bench_pgboss';
 const POLLING_INTERVAL_SECONDS = 0.5;
@@ -115,25 +115,16 @@ export async function measurePgBoss(plan: PeerPlan): Promise<PeerOutcome<StoreGr
       });
     }
 
-    plan.log(`pg-boss chain: ${plan.chainConcurrency} thirteen-step chains in flight for ${plan.chainMs / 1000} s`);
-    let chainsStarted = 0;
-    const stepsBefore = stepsCompleted;
-    const chainCpu = new CpuWindow(cpuGroups);
-    const chains = await runClosedLoop({
-      concurrency: plan.chainConcurrency,
-      durationMs: plan.chainMs,
-      runName: 'pg-boss chain',
-      run: async () => {
-        const chain = String((chainsStarted += 1));
+    const { chainStepsPerSec, cpuMsPerStep: chainCpuPerStep } = await measureChains({
+      peer: 'pg-boss',
+      plan,
+      cpuGroups,
+      stepsCompleted: () => stepsCompleted,
+      startChain: async (chain) => {
         await boss.send(stepNames[0], { chain, n: 1 });
         await Promise.race([failure, chainsDone.arrival(chain)]);
       },
-      progress: (done, ms) => plan.log(`  ${done} chains, ${stepsCompleted - stepsBefore} steps in ${Math.round(ms / 1000)} s`),
     });
-    const steps = stepsCompleted - stepsBefore;
-    const chainCpuPerStep = chainCpu.perStep(steps);
-    const chainStepsPerSec = steps / chains.seconds;
-    plan.log(`pg-boss chain: ${Math.round(chainStepsPerSec)} step completions/s`);
 
     return {
       jobsPerSec,
