@@ -105,7 +105,7 @@ describe('readCommittedEvents (gap-safe)', () => {
     await undeclared.query('select pg_current_xact_id()');
     await appendToStream(store.db, 'after-undeclared', 0, [{ type: 'After', data: {} }]);
 
-    // Beside the declared one of the test before, this one may still append below the prompt event.
+    // It holds a transaction id below the event appended after it, and may still append: nothing is read.
     expect(await readCommittedEvents(store.db, START_CHECKPOINT, 100)).toEqual([]);
     await appendToStream(undeclared, 'undeclared', 0, [{ type: 'Undeclared', data: {} }]);
     await undeclared.commitTransaction();
