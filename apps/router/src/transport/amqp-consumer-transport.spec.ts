@@ -29,6 +29,9 @@ describe('AmqpConsumerTransport when the broker connection is lost', () => {
 
   it('reconnects and consumes again, on one connection, also after a reconnect failed half-way through its setup', async () => {
     const handled: string[] = [];
+    // First deliveries: a message handled just before a cut, its ack lost with the connection, comes again
+    // flagged redelivered (at least once, as CI saw once); that is not a message handled twice by mistake.
+    const firstDeliveries: string[] = [];
     let failNextSetup = false;
     transport = new AmqpConsumerTransport({
       amqpUrl: throughProxy(broker, proxy),
@@ -41,7 +44,14 @@ describe('AmqpConsumerTransport when the broker connection is lost', () => {
         }
       },
     });
-    transport.addHandler(queue, async (message: amqp.ConsumeMessage) => void handled.push(message.content.toString()), true);
+    transport.addHandler(
+      queue,
+      async (message: amqp.ConsumeMessage) => {
+        handled.push(message.content.toString());
+        if (!message.fields.redelivered) firstDeliveries.push(message.content.toString());
+      },
+      true,
+    );
     await new Promise<void>((resolve, reject) => transport!.listen((error?: unknown) => (error === undefined ? resolve() : reject(error))));
     const send = (body: string) => channel.sendToQueue(queue, Buffer.from(body));
 
@@ -65,6 +75,6 @@ describe('AmqpConsumerTransport when the broker connection is lost', () => {
     await waitFor('the last message', () => handled.includes('last'));
     expect((await channel.checkQueue(queue)).consumerCount).toBe(1);
     expect(proxy.accepted).toBe(acceptedAfter);
-    expect(handled.filter((body) => body === 'after')).toHaveLength(1);
+    expect(firstDeliveries.filter((body) => body === 'after')).toHaveLength(1);
   });
 });
