@@ -8,12 +8,34 @@
  */
 import * as amqp from 'amqplib';
 import { amqpUrl, uniqueName } from '../../../test/support/services';
-import { amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
+import { type TcpProxy, amqpTarget, startTcpProxy, throughProxy } from '../../../test/support/tcp-proxy';
 import { waitFor } from '../../../test/support/wait-for';
 import { allConfirmed, publishConfirmed } from './confirmed-publish';
 
 /** The window of confirm callbacks amqplib keeps on a confirm channel, from its least unconfirmed tag. */
 type ConfirmWindowOfAmqplib = { unconfirmed: Array<((error: Error | null) => void) | false | null> };
+
+/** A confirm channel on a connection through a TCP proxy of its own, for `use`; closed after it. */
+async function withChannelThroughProxy<T>(broker: string, use: (channel: amqp.ConfirmChannel, proxy: TcpProxy) => Promise<T>): Promise<T> {
+  const proxy = await startTcpProxy(amqpTarget(broker));
+  const connection = await amqp.connect(throughProxy(broker, proxy));
+  connection.on('error', () => undefined);
+  try {
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', () => undefined);
+    return await use(channel, proxy);
+  } finally {
+    await connection.close().catch(() => undefined);
+    await proxy.close();
+  }
+}
+
+/** What a wait for confirms came to: 'confirmed', or the message it was rejected with. */
+const outcomeOf = (wait: Promise<void>): Promise<string> =>
+  wait.then(
+    () => 'confirmed',
+    (error: Error) => error.message,
+  );
 
 describe('confirms on a channel that closes first', () => {
   let broker: string;
@@ -22,28 +44,16 @@ describe('confirms on a channel that closes first', () => {
     broker = await amqpUrl();
   });
 
-  async function cutWithGap(publish: (channel: amqp.ConfirmChannel) => Promise<void>): Promise<unknown> {
-    const proxy = await startTcpProxy(amqpTarget(broker));
-    const connection = await amqp.connect(throughProxy(broker, proxy));
-    connection.on('error', () => undefined);
-    try {
-      const channel = await connection.createConfirmChannel();
-      channel.on('error', () => undefined);
+  const cutWithGap = (publish: (channel: amqp.ConfirmChannel) => Promise<void>): Promise<string> =>
+    withChannelThroughProxy(broker, async (channel, proxy) => {
       // The broker's confirms never reach the client: the publish stays unconfirmed.
       proxy.holdReplies();
-      const settled = publish(channel).then(
-        () => 'confirmed',
-        (error: Error) => error.message,
-      );
+      const settled = outcomeOf(publish(channel));
       // As if an earlier tag were confirmed after a later one: amqplib leaves null in its place.
       (channel as unknown as ConfirmWindowOfAmqplib).unconfirmed.unshift(null);
       proxy.severAll();
-      return await settled;
-    } finally {
-      await connection.close().catch(() => undefined);
-      await proxy.close();
-    }
-  }
+      return settled;
+    });
 
   it('publishConfirmed rejects instead of waiting for ever', async () => {
     await expect(cutWithGap((channel) => publishConfirmed(channel, '', Buffer.from('{}'), {}, 'nowhere'))).resolves.toBe(
@@ -69,29 +79,17 @@ describe('confirms that never come, on a channel that stays open', () => {
   });
 
   /** The broker's replies are held back by the proxy: the connection stands, and no confirm arrives. */
-  async function unanswered(wait: (channel: amqp.ConfirmChannel) => Promise<void>): Promise<{ outcome: string; channelClosed: boolean }> {
-    const proxy = await startTcpProxy(amqpTarget(broker));
-    const connection = await amqp.connect(throughProxy(broker, proxy));
-    connection.on('error', () => undefined);
-    try {
-      const channel = await connection.createConfirmChannel();
-      channel.on('error', () => undefined);
+  const unanswered = (wait: (channel: amqp.ConfirmChannel) => Promise<void>): Promise<{ outcome: string; channelClosed: boolean }> =>
+    withChannelThroughProxy(broker, async (channel, proxy) => {
       let channelClosed = false;
       channel.on('close', () => (channelClosed = true));
       proxy.holdReplies();
-      const outcome = await wait(channel).then(
-        () => 'confirmed',
-        (error: Error) => error.message,
-      );
+      const outcome = await outcomeOf(wait(channel));
       // The close asked for at the deadline completes once the broker's replies flow again.
       proxy.releaseReplies();
       await waitFor('the channel to close', () => channelClosed);
       return { outcome, channelClosed };
-    } finally {
-      await connection.close().catch(() => undefined);
-      await proxy.close();
-    }
-  }
+    });
 
   it('publishConfirmed rejects at its deadline and closes the channel, so that its owner starts afresh', async () => {
     await expect(unanswered((channel) => publishConfirmed(channel, '', Buffer.from('{}'), {}, 'nowhere', 200))).resolves.toEqual({
