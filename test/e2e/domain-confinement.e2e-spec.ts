@@ -24,9 +24,9 @@ import {
   taskResultProperties,
 } from '@turnout/messaging';
 import { TaskWorker } from '@turnout/worker';
+import { deadLetterWithId as deadLetterFrom, takeTaskMessage } from '../support/broker-queues';
 import { managementUrl, uniqueName } from '../support/services';
 import { turnoutForSuite } from '../support/turnout-fixture';
-import { waitFor } from '../support/wait-for';
 
 const run = promisify(execFile);
 /** The management API, with the administrator's credentials of its URL. */
@@ -76,25 +76,8 @@ describe('a worker confined to its domain', () => {
   }
 
   /** Takes the task message waiting in `queue` (as guest) and answers its body. */
-  async function takeTask(queue: string): Promise<{ taskId: string; workflowInstanceId: string }> {
-    await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    const message = await waitFor(`a task in ${queue}`, async () => {
-      const taker = await guest.createChannel();
-      try {
-        return await taker.get(queue, { noAck: true });
-      } finally {
-        await taker.close().catch(() => undefined);
-      }
-    });
-    return JSON.parse(message.content.toString());
-  }
-
-  async function deadLetterWithId(messageId: string): Promise<amqp.GetMessage> {
-    return waitFor(`dead letter ${messageId}`, async () => {
-      const message = await channel.get(deadLetters, { noAck: true });
-      return message !== false && message.properties.messageId === messageId ? message : undefined;
-    });
-  }
+  const takeTask = (queue: string): Promise<{ taskId: string; workflowInstanceId: string }> => takeTaskMessage(turnout.broker, channel, queue);
+  const deadLetterWithId = (messageId: string) => deadLetterFrom(channel, deadLetters, messageId);
 
   /** Publishes as the pci user and answers how the broker took it: 'confirmed', or the error that closed the channel. */
   async function publishAsPci(exchange: string, routingKey: string, body: unknown, options: amqp.Options.Publish = {}): Promise<string> {

@@ -16,6 +16,7 @@ import {
   TASK_RESULTS_EXCHANGE,
   assertTaskQueue,
 } from '@turnout/messaging';
+import { deadLetterWithId as deadLetterFrom, takeTaskMessage } from '../support/broker-queues';
 import { type TestDatabase, amqpUrl, createTestDatabase, uniqueName } from '../support/services';
 import { TurnoutClient } from '../support/turnout-client';
 import { type RunningTurnout, startTurnout } from '../support/turnout-process';
@@ -65,31 +66,8 @@ describe('router deliveries', () => {
     await channel.waitForConfirms();
   }
 
-  /**
-   * Takes one task message on a connection of its own: RabbitMQ 3.10 may close the
-   * connection (541 noproc) on a basic.get that comes as a quorum queue is being created.
-   */
-  async function takeTask(queueName: string): Promise<any> {
-    await assertTaskQueue(channel, queueName);
-    const message = await waitFor(`a task in ${queueName}`, async () => {
-      const taker = await amqp.connect(broker);
-      taker.on('error', () => undefined);
-      try {
-        const takerChannel = await taker.createChannel();
-        return await takerChannel.get(queueName, { noAck: true });
-      } finally {
-        await taker.close().catch(() => undefined);
-      }
-    });
-    return JSON.parse(message.content.toString());
-  }
-
-  async function deadLetterWithId(messageId: string): Promise<amqp.GetMessage> {
-    return waitFor(`dead letter ${messageId}`, async () => {
-      const message = await channel.get(deadLetters, { noAck: true });
-      return message !== false && message.properties.messageId === messageId ? message : undefined;
-    });
-  }
+  const takeTask = (queueName: string) => takeTaskMessage(broker, channel, queueName);
+  const deadLetterWithId = (messageId: string) => deadLetterFrom(channel, deadLetters, messageId);
 
   it('records a duplicated task result once', async () => {
     const taskType = uniqueName('dup_result');

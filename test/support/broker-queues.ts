@@ -1,5 +1,7 @@
-/** Looks at task queues on the broker and removes the ones a test made. */
+/** Looks at task queues on the broker, takes what is in them, and removes the ones a test made. */
 import * as amqp from 'amqplib';
+import { assertTaskQueue } from '@turnout/messaging';
+import { waitFor } from './wait-for';
 
 export interface BrokerQueues {
   /** Messages ready for delivery (not those held unacknowledged by a consumer). */
@@ -29,4 +31,32 @@ export async function connectBrokerQueues(amqpUrl: string): Promise<BrokerQueues
     },
     close: () => connection.close().catch(() => undefined),
   };
+}
+
+/**
+ * Takes one task message from `queueName` (declared as every party declares it, on `channel`) and answers
+ * its body. Each try is on a connection of its own: RabbitMQ 3.10 may close the connection (541 noproc) on
+ * a basic.get that comes as a quorum queue is being created.
+ */
+export async function takeTaskMessage(amqpUrl: string, channel: amqp.Channel, queueName: string): Promise<any> {
+  await assertTaskQueue(channel, queueName);
+  const message = await waitFor(`a task in ${queueName}`, async () => {
+    const taker = await amqp.connect(amqpUrl);
+    taker.on('error', () => undefined);
+    try {
+      const takerChannel = await taker.createChannel();
+      return await takerChannel.get(queueName, { noAck: true });
+    } finally {
+      await taker.close().catch(() => undefined);
+    }
+  });
+  return JSON.parse(message.content.toString());
+}
+
+/** The dead letter with this message id, from `queue` (a test's own queue bound to the dead-letter exchange). */
+export function deadLetterWithId(channel: amqp.Channel, queue: string, messageId: string): Promise<amqp.GetMessage> {
+  return waitFor(`dead letter ${messageId}`, async () => {
+    const message = await channel.get(queue, { noAck: true });
+    return message !== false && message.properties.messageId === messageId ? message : undefined;
+  });
 }
