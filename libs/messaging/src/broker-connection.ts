@@ -7,6 +7,7 @@
 import { Socket } from 'node:net';
 import * as amqp from 'amqplib';
 import { type BrokerUrls, parseBrokerUrls, redactedBrokerUrl } from '@turnout/config';
+import { messageOf } from '@turnout/domain';
 
 /**
  * A broker that accepts the TCP connection but never finishes the AMQP
@@ -92,3 +93,15 @@ function coalesceWritesPerTick(connection: amqp.ChannelModel): void {
   }) as typeof socket.write;
 }
 
+
+/**
+ * A channel the broker closed (a channel error) or its owner closed (a publish
+ * past its confirm deadline) leaves its connection half-working: its errors are
+ * logged, and its close closes the connection, whose owner reconnects whole.
+ * Answers the channel.
+ */
+export function renewConnectionWhenClosed<C extends amqp.Channel>(connection: amqp.ChannelModel, channel: C, warn: (message: string) => void, name: string): C {
+  channel.on('error', (error: unknown) => warn(`${name} error: ${messageOf(error)}`));
+  channel.on('close', () => void connection.close().catch(() => undefined));
+  return channel;
+}

@@ -1,7 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { messageOf } from '@turnout/domain';
-import { type ReconnectPolicy, assertTaskQueue, connectToBroker, ensureWorkerTopology, reconnectDelayMs } from '@turnout/messaging';
+import { type ReconnectPolicy, assertTaskQueue, connectToBroker, ensureWorkerTopology, reconnectDelayMs, renewConnectionWhenClosed } from '@turnout/messaging';
 import { withinDeadline } from './within-deadline';
 
 /** One connection to the broker and what was opened on it; replaced whole on reconnect. */
@@ -158,12 +158,8 @@ export class WorkerConnection {
       closed = true;
       if (session !== undefined) this.onSessionLost(session, 'the connection closed');
     });
-    const watch = <C extends amqp.Channel>(channel: C): C => {
-      channel.on('error', (error: unknown) => log(`channel error: ${messageOf(error)}`));
-      // A channel the broker closed leaves the session half-working: close it all and start afresh.
-      channel.on('close', () => void connection.close().catch(ignore));
-      return channel;
-    };
+    // A channel closed under the session leaves it half-working: close it all and start afresh.
+    const watch = <C extends amqp.Channel>(channel: C): C => renewConnectionWhenClosed(connection, channel, log, 'channel');
     try {
       attempt.step = 'checking the exchanges';
       await ensureWorkerTopology(connection);

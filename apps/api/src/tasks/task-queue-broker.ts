@@ -12,6 +12,7 @@ import {
   connectToBroker,
   publishConfirmed,
   publishDeadLetter,
+  renewConnectionWhenClosed,
   taskResultProperties,
 } from '@turnout/messaging';
 import { TURNOUT_CONFIG } from '../api.tokens';
@@ -113,15 +114,11 @@ export class TaskQueueBroker implements OnApplicationShutdown {
       };
       connection.on('error', (error: Error) => this.logger.warn(`broker connection error: ${error.message}`));
       connection.on('close', forget);
-      const publish = await connection.createConfirmChannel();
-      // A channel closed under it (a publish past its confirm deadline) leaves the connection half-working: start afresh.
-      publish.on('error', (error: Error) => this.logger.warn(`publish channel error: ${error.message}`));
-      publish.on('close', () => void connection.close().catch(() => undefined));
+      const warn = (message: string) => this.logger.warn(message);
+      const publish = renewConnectionWhenClosed(connection, await connection.createConfirmChannel(), warn, 'publish channel');
       await assertWorkerExchanges(publish);
       await assertDeadLetter(publish);
-      const tasks = await connection.createChannel();
-      tasks.on('error', (error: Error) => this.logger.warn(`task channel error: ${error.message}`));
-      tasks.on('close', () => void connection.close().catch(() => undefined));
+      const tasks = renewConnectionWhenClosed(connection, await connection.createChannel(), warn, 'task channel');
       return { connection, tasks, publish };
     })().catch((error: unknown) => {
       this.connecting = undefined;

@@ -3,7 +3,7 @@ import type * as amqp from 'amqplib';
 import type { DataSource } from 'typeorm';
 import type { TurnoutConfig } from '@turnout/config';
 import { type EventHandler, eventQueueOf, messageOf } from '@turnout/domain';
-import { assertDeadLetter, connectToBroker, ensureEventQueue, publishDeadLetter } from '@turnout/messaging';
+import { assertDeadLetter, connectToBroker, ensureEventQueue, publishDeadLetter, renewConnectionWhenClosed } from '@turnout/messaging';
 import { listEventHandlers } from '@turnout/metadata';
 import { DATA_SOURCE, TURNOUT_CONFIG } from '../router.tokens';
 import { EventMessageStarts } from './event-message-starts';
@@ -105,10 +105,7 @@ export class EventHandlerConsumers implements OnApplicationBootstrap, BeforeAppl
       this.session = undefined;
       this.consumers.clear();
     });
-    const deadLetters = await connection.createConfirmChannel();
-    // Closed under it (a dead letter past its confirm deadline): the connection is renewed whole.
-    deadLetters.on('error', (error: Error) => this.logger.warn(`dead-letter channel error: ${error.message}`));
-    deadLetters.on('close', () => void connection.close().catch(() => undefined));
+    const deadLetters = renewConnectionWhenClosed(connection, await connection.createConfirmChannel(), (message) => this.logger.warn(message), 'dead-letter channel');
     await assertDeadLetter(deadLetters);
     this.session = { connection, deadLetters };
     return this.session;

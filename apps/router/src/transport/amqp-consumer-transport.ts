@@ -3,7 +3,7 @@ import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Serv
 import * as amqp from 'amqplib';
 import type { BrokerUrls } from '@turnout/config';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { type ReconnectPolicy, connectToBroker, publishDeadLetter, reconnectDelayMs } from '@turnout/messaging';
+import { type ReconnectPolicy, connectToBroker, publishDeadLetter, reconnectDelayMs, renewConnectionWhenClosed } from '@turnout/messaging';
 import type { MessageOutcome } from './message-outcome';
 
 export class AmqpMessageContext extends BaseRpcContext<[amqp.ConsumeMessage]> {
@@ -76,10 +76,7 @@ export class AmqpConsumerTransport extends Server implements CustomTransportStra
       const setup = await connection.createChannel();
       await this.options.assertTopology(setup);
       await setup.close();
-      const deadLetters = await connection.createConfirmChannel();
-      // Closed under it (a dead letter past its confirm deadline): the connection is renewed whole.
-      deadLetters.on('error', (error: Error) => this.logger.warn(`dead-letter channel error: ${error.message}`));
-      deadLetters.on('close', () => void connection.close().catch(() => undefined));
+      const deadLetters = renewConnectionWhenClosed(connection, await connection.createConfirmChannel(), (message) => this.logger.warn(message), 'dead-letter channel');
       for (const queue of this.messageHandlers.keys()) {
         // Looked up once: Nest's lookup parses the pattern on every call.
         const handler = this.getHandlerByPattern(queue);
